@@ -1,0 +1,117 @@
+"""The analysed PRD: the contract between PRD analysis, rendering and verification.
+
+Everything here is plain data. Every `name` that ends up in generated code is already a valid,
+non-keyword Python identifier (snake_case for modules/fields/operations, PascalCase for classes);
+free text (descriptions, requirement text) is kept verbatim and must only ever be emitted
+through `repr()` / a YAML serializer, never pasted into code.
+"""
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+NodeKind = Literal["EFFECT", "COMPUTE", "REDUCER", "ORCHESTRATOR"]
+FieldType = Literal["str", "int", "float", "bool", "datetime", "list[str]", "dict[str, str]"]
+StepType = Literal["compute", "effect", "reducer", "orchestrator"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Requirement(_Frozen):
+    id: str  # the PRD's own id ("FR-001", "FR1", "REQ-3.2") or a stable assigned one ("R-001")
+    text: str
+    section: str = ""  # heading path it was found under, "" when none
+    source: str = (
+        "bullet"  # how it was recognised: id, table, ears, story, criterion, checkbox, ...
+    )
+
+
+class EntityField(_Frozen):
+    name: str  # snake_case identifier
+    type: FieldType = "str"
+    description: str = ""
+
+
+class Entity(_Frozen):
+    name: str  # PascalCase identifier, e.g. "Payment"
+    fields: list[EntityField] = Field(default_factory=list)
+    description: str = ""
+
+
+class Transition(_Frozen):
+    from_state: str  # snake_case identifiers
+    to_state: str
+    trigger: str
+
+
+class StateMachine(_Frozen):
+    name: str  # snake_case, e.g. "expense_status"
+    states: list[str]
+    initial_state: str
+    terminal_states: list[str]
+    transitions: list[Transition]
+    requirement_ids: list[str] = Field(default_factory=list)
+
+
+class FlowStep(_Frozen):
+    name: str  # snake_case
+    step_type: StepType
+    depends_on: list[str] = Field(default_factory=list)  # names of earlier steps
+    description: str = ""
+
+
+class Flow(_Frozen):
+    name: str  # snake_case
+    steps: list[FlowStep]
+    requirement_ids: list[str] = Field(default_factory=list)
+
+
+class ExternalSystem(_Frozen):
+    name: str  # snake_case
+    category: str  # http_api, database, queue, email, file, payment, cache, ...
+    requirement_ids: list[str] = Field(default_factory=list)
+
+
+class Operation(_Frozen):
+    name: str  # snake_case identifier, unique within its node
+    description: str
+    requirement_ids: list[str]
+    input_fields: list[EntityField] = Field(default_factory=list)
+    output_fields: list[EntityField] = Field(default_factory=list)
+
+
+class KindDecision(_Frozen):
+    kind: NodeKind
+    reasons: list[str]  # human-readable evidence, e.g. "FR-003 sends email notifications"
+    requirement_ids: list[str]
+    score: float
+
+
+class NodePlan(_Frozen):
+    kind: NodeKind
+    name: str  # snake_case package name, e.g. "expense_approval_reducer"
+    class_name: str  # e.g. "NodeExpenseApprovalReducer"
+    description: str
+    requirement_ids: list[str]
+    operations: list[Operation]
+    entities: list[str] = Field(default_factory=list)  # Entity.name values used by this node
+    state_machine: StateMachine | None = None  # REDUCER only
+    flow: Flow | None = None  # ORCHESTRATOR only
+    external_systems: list[str] = Field(default_factory=list)  # EFFECT mostly
+    capabilities: list[str] = Field(default_factory=list)  # caching, metrics, events, health, ...
+    mixins: list[str] = Field(default_factory=list)  # filled by mixin recommendation, node first
+
+
+class Plan(_Frozen):
+    project_name: str  # snake_case identifier for the archive's top-level package
+    title: str
+    summary: str
+    requirements: list[Requirement]
+    entities: list[Entity]
+    state_machines: list[StateMachine]
+    flows: list[Flow]
+    external_systems: list[ExternalSystem]
+    kinds: list[KindDecision]
+    nodes: list[NodePlan]

@@ -1,0 +1,79 @@
+"""Shared fixtures: one app per database backend (schema built by Alembic), a client per test.
+
+The suite runs on SQLite always and on PostgreSQL when `CODEGEN_TEST_POSTGRES_URL` is set
+(`make test` and `.ci/run` set it; a run without it says so in the skip reason).
+"""
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from asgi_lifespan import LifespanManager
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.types import ASGIApp
+
+from app.config import Settings
+from app.db import Base, create_engine
+from app.main import create_app
+from app.migrations import upgrade
+from app.models_registry import import_all
+
+POSTGRES_URL = os.environ.get("CODEGEN_TEST_POSTGRES_URL")
+SAMPLE_PRDS = Path(__file__).resolve().parents[1].parent / "shared" / "prds"
+
+
+def _backends() -> list[object]:
+    postgres = pytest.param(
+        "postgresql",
+        marks=pytest.mark.skipif(not POSTGRES_URL, reason="CODEGEN_TEST_POSTGRES_URL not set"),
+    )
+    return ["sqlite", postgres]
+
+
+@pytest.fixture(scope="session", params=_backends())
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    if request.param == "postgresql":
+        assert POSTGRES_URL
+        return POSTGRES_URL
+    return f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    settings = Settings(environment="test")
+    settings.database.url = database_url
+    settings.mixins.model_path = tmp_path_factory.mktemp("model") / "mixin_model"
+    return settings
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url: str) -> Iterator[str]:
+    import_all()
+    upgrade(database_url)
+    yield database_url
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings, migrated: str) -> AsyncIterator[ASGIApp]:
+    """The app with its lifespan running (one per backend: the sandbox pool is costly to start)."""
+    async with LifespanManager(create_app(settings), startup_timeout=120) as manager:
+        yield manager.app
+
+
+@pytest.fixture(scope="session")
+async def cleanup_engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(settings.database)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def client(app: ASGIApp, cleanup_engine: AsyncEngine) -> AsyncIterator[AsyncClient]:
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as http:
+        yield http
+    async with cleanup_engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            await connection.execute(text(f"DELETE FROM {table.name}"))
