@@ -1,0 +1,95 @@
+"""Multi-step workflows: ordered steps under workflow/flow/pipeline/loop sections -> Flow."""
+
+import re
+
+from app.analysis import lexicon, naming
+from app.analysis.markdown import Block
+from app.analysis.plan import Flow, FlowStep, NodeKind, StepType
+from app.analysis.requirements import clean
+from app.analysis.sections import Role, role
+
+_FLOW_SECTION = re.compile(
+    r"workflow|\bflows?\b|pipeline|process(?:ing)? steps|procedure|\bsteps\b|saga|sequence|\bloop\b"
+    r"|journey|lifecycle",
+    re.I,
+)
+_LABEL = re.compile(r"^(?:the\s+)?([A-Za-z][\w &/-]{0,40}?)\s*[:—–-]\s+\S")
+_STOP = naming.wordset("a an the it its their to for of and or as is are be by with then")
+_STEP: dict[NodeKind, StepType] = {
+    "EFFECT": "effect",
+    "COMPUTE": "compute",
+    "REDUCER": "reducer",
+    "ORCHESTRATOR": "orchestrator",
+}
+_PREFERENCE: tuple[NodeKind, ...] = ("EFFECT", "REDUCER", "COMPUTE", "ORCHESTRATOR")
+
+
+def step_type(text: str) -> StepType:
+    """The kind with the strongest keyword evidence in ``text``; compute when nothing matches."""
+    hits = lexicon.kind_hits(text)
+    best: StepType = "compute"
+    best_score = 0.0
+    for kind in _PREFERENCE:
+        score = sum({w: v for _, v, w in hits.get(kind, [])}.values())
+        if score > best_score:
+            best, best_score = _STEP[kind], score
+    return best
+
+
+def _step_name(text: str) -> str:
+    if label := _LABEL.match(text):
+        words = naming.words(label.group(1))
+    else:
+        words = [w for w in naming.words(text) if w not in _STOP]
+    return naming.safe_name(" ".join(words[:3]), fallback="step")
+
+
+def from_texts(name: str, texts: list[str], rids: list[str]) -> Flow:
+    steps: list[FlowStep] = []
+    taken: list[str] = []
+    for text in texts:
+        step = naming.unique(_step_name(text), taken)
+        taken.append(step)
+        depends = [steps[-1].name] if steps else []
+        steps.append(
+            FlowStep(name=step, step_type=step_type(text), depends_on=depends, description=text)
+        )
+    return Flow(name=name, steps=steps, requirement_ids=rids)
+
+
+def extract(blocks: list[Block], block_req: dict[int, str]) -> list[Flow]:
+    groups: dict[tuple[str, ...], tuple[list[str], list[str]]] = {}
+    for i, block in enumerate(blocks):
+        if block.kind not in ("item", "para") or not block.path or block.parent >= 0:
+            continue
+        if role(block.path) is Role.SKIP or not _FLOW_SECTION.search(block.path[-1]):
+            continue
+        text = clean(block.text)
+        ordered = block.kind == "item" and block.ordered
+        labelled = block.kind == "para" and _LABEL.match(text) is not None
+        if not (ordered or labelled) or text.endswith(":"):
+            continue
+        texts, rids = groups.setdefault(block.path, ([], []))
+        texts.append(text)
+        if i in block_req:
+            rids.append(block_req[i])
+    flows: list[Flow] = []
+    names: list[str] = []
+    for path, (texts, rids) in groups.items():
+        if len(texts) < 3:
+            continue
+        name = naming.unique(naming.safe_name(path[-1], fallback="workflow"), names)
+        names.append(name)
+        flows.append(from_texts(name, texts[:12], rids))
+    return flows
+
+
+def synthesise(name: str, steps: list[tuple[str, StepType, str]], rids: list[str]) -> Flow:
+    """A flow that coordinates the plan's other nodes, for PRDs without an explicit step list."""
+    built: list[FlowStep] = []
+    for step, kind, description in steps:
+        depends = [built[-1].name] if built else []
+        built.append(
+            FlowStep(name=step, step_type=kind, depends_on=depends, description=description)
+        )
+    return Flow(name=name, steps=built, requirement_ids=rids)

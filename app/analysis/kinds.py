@@ -1,0 +1,103 @@
+"""Decide which node kinds a PRD needs, from weighted requirement evidence plus structure.
+
+A kind is produced only when its evidence clears both a score threshold and a minimum number of
+distinct supporting requirements; nothing is chosen by default.
+"""
+
+from dataclasses import dataclass, field
+
+from app.analysis import lexicon
+from app.analysis.plan import Flow, KindDecision, NodeKind, Requirement, StateMachine
+
+KIND_ORDER: tuple[NodeKind, ...] = ("EFFECT", "COMPUTE", "REDUCER", "ORCHESTRATOR")
+MIN_SCORE = 2.0
+MIN_REQUIREMENTS = 2
+_STRONG = 0.5  # smallest contribution that counts a requirement as support
+_MAX_REASONS = 8
+_SUMMARY = {
+    "EFFECT": "side-effecting I/O",
+    "COMPUTE": "pure computation",
+    "REDUCER": "state / aggregation",
+    "ORCHESTRATOR": "workflow coordination",
+}
+
+
+@dataclass(slots=True)
+class KindEvidence:
+    kind: NodeKind
+    score: float = 0.0
+    support: dict[str, float] = field(default_factory=dict)  # requirement id -> contribution
+    reasons: list[str] = field(default_factory=list)
+    structural: list[str] = field(default_factory=list)  # requirement ids from structure
+
+
+def _snippet(text: str) -> str:
+    return text if len(text) <= 70 else text[:67].rstrip() + "..."
+
+
+def collect(
+    requirements: list[Requirement],
+    weights: dict[str, float],
+    machines: list[StateMachine],
+    flows: list[Flow],
+) -> dict[NodeKind, KindEvidence]:
+    evidence = {kind: KindEvidence(kind) for kind in KIND_ORDER}
+    for req in requirements:
+        weight = weights.get(req.id, 1.0)
+        for kind, hits in lexicon.kind_hits(req.text).items():
+            distinct = {word: w for _, w, word in hits}
+            value = min(1.0, sum(distinct.values())) * weight
+            ev = evidence[kind]
+            ev.score += value
+            ev.support[req.id] = value
+            if value >= _STRONG and len(ev.reasons) < _MAX_REASONS:
+                words = ", ".join(sorted(distinct, key=lambda w: -distinct[w])[:3])
+                ev.reasons.append(f"{req.id} ({words}): {_snippet(req.text)}")
+    reducer, orchestrator = evidence["REDUCER"], evidence["ORCHESTRATOR"]
+    for machine in machines:
+        reducer.score += 1.5
+        reducer.structural += machine.requirement_ids
+        reducer.reasons.insert(
+            0, f"status lifecycle '{machine.name}': {' -> '.join(machine.states[:6])}"
+        )
+    for flow in flows:
+        types = {step.step_type for step in flow.steps}
+        if len(flow.steps) >= 3 and len(types) >= 2:
+            orchestrator.score += 2.0
+            orchestrator.structural += flow.requirement_ids
+            orchestrator.reasons.insert(
+                0, f"multi-step flow '{flow.name}' with {len(flow.steps)} steps"
+            )
+    if len({m.name for m in machines}) >= 2:
+        orchestrator.score += 1.5
+        orchestrator.structural += [rid for m in machines for rid in m.requirement_ids]
+        names = ", ".join(m.name for m in machines[:4])
+        orchestrator.reasons.insert(0, f"keeps {len(machines)} lifecycles consistent ({names})")
+    return evidence
+
+
+def supporting(ev: KindEvidence) -> list[str]:
+    """Requirement ids backing a kind: structural first, then by strength, document order kept."""
+    ids = list(dict.fromkeys(ev.structural))
+    ids += [rid for rid, value in ev.support.items() if value >= _STRONG and rid not in ids]
+    return ids
+
+
+def decide(evidence: dict[NodeKind, KindEvidence]) -> list[KindDecision]:
+    decisions: list[KindDecision] = []
+    for kind in KIND_ORDER:
+        ev = evidence[kind]
+        ids = supporting(ev)
+        strong = any(value >= 1.0 for value in ev.support.values())
+        if ev.score < MIN_SCORE or not (ev.structural or (strong and len(ids) >= MIN_REQUIREMENTS)):
+            continue
+        reasons = [f"{_SUMMARY[kind]} evidence score {ev.score:.1f} from {len(ids)} requirements"]
+        decisions.append(
+            KindDecision(
+                kind=kind,
+                reasons=reasons + ev.reasons[:_MAX_REASONS],
+                requirement_ids=ids,
+                score=round(ev.score, 2),
+            )
+        )
+    return decisions

@@ -1,0 +1,180 @@
+"""Status lifecycles: state enumerations, arrow chains and "Statuses" sections -> StateMachine."""
+
+import re
+from itertools import pairwise
+
+from app.analysis import naming
+from app.analysis.markdown import Block
+from app.analysis.plan import Requirement, StateMachine, Transition
+from app.analysis.requirements import clean
+from app.analysis.sections import Role, role
+
+_KEY = r"(?:status(?:es)?|states?|lifecycle|life cycle|stages?|phases?)"
+_ENUM = re.compile(
+    rf"\b(?P<key>{_KEY})\b\s*(?P<sep>\(|:|-|are|is one of|includes?|values?)\s*"
+    r"(?P<list>[^.;()]{3,300})",
+    re.I,
+)
+_PLURAL = {"statuses": "status", "states": "state", "stages": "stage", "phases": "phase"}
+_QUICK = re.compile(r"status|state|lifecycle|life cycle|stage|phase", re.I)
+_ARROW = re.compile(r"\s*(?:→|->|=>|⟶|⇒)\s*")
+_STATE_SECTION = re.compile(rf"{_KEY}|state machine|workflow states", re.I)
+_UNION = re.compile(
+    r"(\w*status\w*|\w*state\w*)\??\s*:\s*((?:[\"'][\w -]+[\"']\s*\|?\s*){2,})", re.I
+)
+_LEAD = re.compile(r"^[`*_]*([A-Za-z][\w-]{0,40})[`*_]*\s*(?:\(|:|[-–—]\s)")
+_TOKEN = re.compile(r"^[A-Za-z][\w-]*$")
+_SUBJECT_STOP = naming.wordset(
+    "a an the each every its their of for system tracks track has have with current and to "
+    "is are all any new support supports must should can"
+)
+_FAILURE = re.compile(
+    r"fail|cancel|reject|declin|expire|abort|error|refund|void|timeout|timed_out|lost|dead"
+    r"|game_over|closed|archived|deleted|suspended|terminated|chargeback"
+)
+_SUCCESS = re.compile(
+    r"^(?:paid|done|complete|completed|succeeded|success|delivered|finished|resolved"
+    r"|settled|published|approved|processed|closed|sent|won|result)$"
+)
+
+
+def _states(parts: list[str]) -> list[str]:
+    out: list[str] = []
+    for part in parts:
+        words = naming.words(part)
+        if not words or len(words) > 3 or words[0].isdigit():
+            return []
+        state = naming.plain_name(part, fallback="state")
+        if state not in out:
+            out.append(state)
+    return out if 2 <= len(out) <= 20 else []
+
+
+def _subject(text: str, fallback: str) -> str:
+    words = [w for w in naming.words(text) if w not in _SUBJECT_STOP][-2:]
+    return "_".join(words) if words else fallback
+
+
+def _named(subject: str, suffix: str) -> str:
+    base = _subject(subject, "")
+    return f"{base}_{suffix}" if base else suffix
+
+
+def _from_text(text: str) -> list[tuple[str, list[str], list[tuple[str, str]]]]:
+    found: list[tuple[str, list[str], list[tuple[str, str]]]] = []
+    if not _QUICK.search(text):
+        return found
+    if _ARROW.search(text) and re.search(_KEY + r"|transition", text, re.I):
+        for segment in re.split(r"[;.]\s", text):
+            parts = _ARROW.split(segment)
+            if len(parts) < 2:
+                continue
+            parts[0] = " ".join(re.split(r"[(:,]", parts[0])[-1].split()[-2:])
+            parts[-1] = " ".join(re.split(r"[),.]", parts[-1])[0].split()[:2])
+            if states := _states(parts):
+                pairs = list(pairwise(states))
+                found.append((_subject(segment.split(parts[0])[0], "lifecycle"), states, pairs))
+    for match in _ENUM.finditer(text):
+        if match.group("sep") == "(" and not re.search(r"[/|]", match.group("list")):
+            continue
+        items = re.split(r"\s*(?:/|,|\||\bor\b|→|->)\s*", match.group("list").strip())
+        items = [
+            re.sub(r"^(?:and|or)\s+", "", i.strip(" `'\"*")) for i in items if i.strip(" `'\"*")
+        ]
+        if states := _states(items):
+            subject = " ".join(re.split(r"[,;:(]", text[: match.start()])[-1].split()[-3:])
+            key = _PLURAL.get(match.group("key").lower(), match.group("key").lower())
+            found.append((_named(subject, naming.snake(key)), states, []))
+    return found
+
+
+def _machine(
+    name: str, states: list[str], pairs: list[tuple[str, str]], rids: list[str]
+) -> StateMachine:
+    terminal = [s for s in states[1:] if _FAILURE.search(s) or _SUCCESS.match(s)]
+    if not terminal and not pairs:
+        terminal = [states[-1]]
+    working = [s for s in states if s not in terminal]
+    edges: list[tuple[str, str]] = list(pairs)
+    if not pairs:
+        edges += list(pairwise(working))
+        for t in terminal:
+            before = [s for s in working if states.index(s) < states.index(t)] or working[:1]
+            sources = before if _FAILURE.search(t) else before[-1:]
+            edges += [(s, t) for s in sources]
+    transitions: list[Transition] = []
+    seen: set[tuple[str, str]] = set()
+    triggers: dict[str, list[str]] = {}
+    for src, dst in edges:
+        if src == dst or (src, dst) in seen:
+            continue
+        seen.add((src, dst))
+        used = triggers.setdefault(src, [])
+        trigger = naming.unique(naming.plain_name(naming.verb_of(dst), fallback="advance"), used)
+        used.append(trigger)
+        transitions.append(Transition(from_state=src, to_state=dst, trigger=trigger))
+    origins = {t.from_state for t in transitions}
+    ends = [s for s in states if s not in origins]
+    return StateMachine(
+        name=name,
+        states=states,
+        initial_state=states[0],
+        terminal_states=ends or [states[-1]],
+        transitions=transitions,
+        requirement_ids=rids,
+    )
+
+
+def extract(
+    blocks: list[Block], requirements: list[Requirement], block_req: dict[int, str]
+) -> list[StateMachine]:
+    raw: list[tuple[str, list[str], list[tuple[str, str]], list[str]]] = []
+    for req in requirements:
+        raw += [(n, s, p, [req.id]) for n, s, p in _from_text(req.text)]
+    for i, block in enumerate(blocks):
+        if block.kind == "para" and i not in block_req and role(block.path) is not Role.SKIP:
+            raw += [(n, s, p, []) for n, s, p in _from_text(clean(block.text))]
+    sections: dict[str, tuple[list[str], list[str]]] = {}
+    for i, block in enumerate(blocks):
+        if role(block.path) is Role.SKIP:
+            continue
+        if block.kind == "code":
+            for match in _UNION.finditer(block.text):
+                states = _states(re.findall(r"[\"']([\w -]+)[\"']", match.group(2)))
+                if states:
+                    raw.append(
+                        (naming.safe_name(match.group(1), fallback="status"), states, [], [])
+                    )
+            continue
+        title = block.path[-1] if block.path else ""
+        if block.kind in ("item", "para") and _STATE_SECTION.search(title) and block.parent < 0:
+            lead = _LEAD.match(clean(block.text) + " ")
+            if lead and _TOKEN.match(lead.group(1)):
+                tokens, rids = sections.setdefault(title, ([], []))
+                tokens.append(lead.group(1))
+                if i in block_req:
+                    rids.append(block_req[i])
+    for title, (tokens, rids) in sections.items():
+        if states := _states(tokens):
+            words = naming.words(title)
+            base = "_".join([w for w in words if w not in _SUBJECT_STOP][:-1])
+            last = words[-1] if words else "state"
+            last = {
+                "statuses": "status",
+                "states": "state",
+                "stages": "stage",
+                "phases": "phase",
+            }.get(last, last)
+            raw.append((f"{base}_{last}" if base else last, states, [], rids))
+    machines: list[StateMachine] = []
+    names: list[str] = []
+    for name, states, pairs, rids in raw:
+        if not states:
+            continue
+        twin = next((m for m in machines if set(m.states) == set(states)), None)
+        if twin is not None:
+            continue
+        name = naming.unique(naming.safe_name(name, fallback="status"), names)
+        names.append(name)
+        machines.append(_machine(name, states, pairs, rids))
+    return machines

@@ -1,0 +1,242 @@
+"""Turn kind decisions into NodePlans: names, operations, state machines, flows, capabilities."""
+
+from collections import Counter
+
+from app.analysis import flows as flow_mod
+from app.analysis import lexicon, naming, operations
+from app.analysis.plan import (
+    Entity,
+    EntityField,
+    ExternalSystem,
+    Flow,
+    KindDecision,
+    NodeKind,
+    NodePlan,
+    Operation,
+    Requirement,
+    StateMachine,
+    StepType,
+)
+
+_SUFFIX = {
+    "EFFECT": "effect",
+    "COMPUTE": "compute",
+    "REDUCER": "reducer",
+    "ORCHESTRATOR": "orchestrator",
+}
+_SUMMARY = {
+    "EFFECT": "Performs the side-effecting I/O",
+    "COMPUTE": "Performs the pure computations",
+    "REDUCER": "Holds state and aggregates",
+    "ORCHESTRATOR": "Coordinates the multi-step workflow",
+}
+_STEP: dict[NodeKind, StepType] = {
+    "EFFECT": "effect",
+    "COMPUTE": "compute",
+    "REDUCER": "reducer",
+    "ORCHESTRATOR": "orchestrator",
+}
+_MAX_REDUCERS = 3
+_STOP = lexicon.STOPWORDS
+
+
+def _topic(texts: list[str], fallback: str, domain: frozenset[str] = frozenset()) -> str:
+    counts: Counter[str] = Counter()
+    for text in texts:
+        for word in lexicon.tokens(text):
+            if (
+                word not in _STOP
+                and len(word) > 3
+                and "/" not in word
+                and not lexicon.word_hits(word)
+            ):
+                counts[word] += 3 if word in domain or word.rstrip("s") in domain else 1
+    if not counts:
+        return fallback
+    word = sorted(counts.items(), key=lambda kv: -kv[1])[0][0]
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+def _machine_topic(machine: StateMachine) -> str:
+    for suffix in ("_status", "_lifecycle", "_state", "_stage", "_phase"):
+        if machine.name.endswith(suffix) and len(machine.name) > len(suffix):
+            return machine.name[: -len(suffix)]
+    return machine.name
+
+
+class Planner:
+    def __init__(
+        self,
+        requirements: list[Requirement],
+        entities: list[Entity],
+        machines: list[StateMachine],
+        flows: list[Flow],
+        externals: list[ExternalSystem],
+        project: str,
+    ) -> None:
+        self.by_id = {r.id: r for r in requirements}
+        self.entities = entities
+        self.machines = machines
+        self.flows = flows
+        self.externals = externals
+        self.project = project
+        self.domain = frozenset(
+            w for e in entities for w in naming.words(e.name) if len(w) > 3
+        ) | frozenset(naming.words(project))
+        self.names: list[str] = []
+        self.classes: list[str] = []
+
+    def _node(
+        self,
+        kind: NodeKind,
+        topic: str,
+        rids: list[str],
+        ops: list[Operation],
+        *,
+        state_machine: StateMachine | None = None,
+        flow: Flow | None = None,
+        external_systems: list[str] | None = None,
+    ) -> NodePlan:
+        base = naming.safe_name(topic, fallback=self.project, max_words=3)
+        name = naming.unique(f"{base}_{_SUFFIX[kind]}", self.names)
+        self.names.append(name)
+        pascal = naming.pascal(name[: -len(_SUFFIX[kind]) - 1]) or "Project"
+        class_name = naming.unique(f"Node{pascal}{_SUFFIX[kind].capitalize()}", self.classes)
+        self.classes.append(class_name)
+        texts = [self.by_id[r].text for r in rids if r in self.by_id]
+        caps = sorted(set().union(*(lexicon.capabilities(t) for t in texts))) if texts else []
+        used = [
+            e.name
+            for e in self.entities
+            if any(
+                o.input_fields and o.input_fields == e.fields[: len(o.input_fields)] for o in ops
+            )
+        ]
+        return NodePlan(
+            kind=kind,
+            name=name,
+            class_name=class_name,
+            description=(
+                f"{_SUMMARY[kind]} of {topic.replace('_', ' ')} ({len(rids)} requirements)."
+            ),
+            requirement_ids=rids,
+            operations=ops,
+            entities=used,
+            capabilities=caps,
+            state_machine=state_machine,
+            flow=flow,
+            external_systems=external_systems or [],
+        )
+
+    def _reqs(self, rids: list[str]) -> list[Requirement]:
+        return [self.by_id[r] for r in rids if r in self.by_id]
+
+    def effect(self, decision: KindDecision) -> NodePlan:
+        reqs = self._reqs(decision.requirement_ids)
+        topic = _topic([r.text for r in reqs], self.project, self.domain)
+        ops = operations.build("EFFECT", reqs, self.entities)
+        systems = [s.name for s in self.externals]
+        return self._node("EFFECT", topic, decision.requirement_ids, ops, external_systems=systems)
+
+    def compute(self, decision: KindDecision) -> NodePlan:
+        reqs = self._reqs(decision.requirement_ids)
+        topic = _topic([r.text for r in reqs], self.project, self.domain)
+        return self._node(
+            "COMPUTE",
+            topic,
+            decision.requirement_ids,
+            operations.build("COMPUTE", reqs, self.entities),
+        )
+
+    def reducers(self, decision: KindDecision) -> list[NodePlan]:
+        nodes: list[NodePlan] = []
+        machines = self.machines[:_MAX_REDUCERS]
+        claimed = {rid for m in machines for rid in m.requirement_ids}
+        rest = [r for r in decision.requirement_ids if r not in claimed]
+        for index, machine in enumerate(machines or [None]):
+            if machine is None:
+                reqs = self._reqs(rest)
+                topic = _topic([r.text for r in reqs], self.project, self.domain)
+                ops = operations.build("REDUCER", reqs, self.entities)
+                nodes.append(self._node("REDUCER", topic, rest, ops))
+                continue
+            topic = _machine_topic(machine)
+            key = naming.field_name(f"{topic} id")
+            transition = Operation(
+                name=naming.safe_name(
+                    f"apply {machine.name} transition", fallback="apply_transition"
+                ),
+                description=f"Move a {topic.replace('_', ' ')} through {machine.name}: "
+                + ", ".join(machine.states),
+                requirement_ids=machine.requirement_ids or rest[:1] or decision.requirement_ids[:1],
+                input_fields=[
+                    EntityField(name=key, type="str"),
+                    EntityField(name="trigger", type="str"),
+                ],
+                output_fields=[EntityField(name="state", type="str")],
+            )
+            extra_reqs = self._reqs(rest) if index == 0 else []
+            ops = [
+                transition,
+                *operations.build(
+                    "REDUCER",
+                    extra_reqs,
+                    self.entities,
+                    [transition.name],
+                    limit=operations.MAX_OPERATIONS - 1,
+                ),
+            ]
+            rids = list(dict.fromkeys([*machine.requirement_ids, *(rest if index == 0 else [])]))
+            nodes.append(
+                self._node(
+                    "REDUCER",
+                    topic,
+                    rids or transition.requirement_ids,
+                    ops,
+                    state_machine=machine,
+                )
+            )
+        return nodes
+
+    def orchestrator(self, decision: KindDecision, others: list[NodePlan]) -> NodePlan:
+        reqs = self._reqs(decision.requirement_ids)
+        flow = max(self.flows, key=lambda f: len(f.steps)) if self.flows else None
+        topic = flow.name if flow else _topic([r.text for r in reqs], self.project, self.domain)
+        if flow is None:
+            order: dict[str, int] = {"COMPUTE": 0, "REDUCER": 1, "EFFECT": 2}
+            steps: list[tuple[str, StepType, str]] = [
+                (f"run_{n.name}", _STEP[n.kind], n.description)
+                for n in sorted(others, key=lambda n: order.get(n.kind, 3))
+            ]
+            if len(steps) < 2:
+                texts = [r.text for r in reqs[:8]]
+                flow = flow_mod.from_texts(
+                    f"{naming.safe_name(topic, fallback='main')}_workflow",
+                    texts,
+                    decision.requirement_ids[:8],
+                )
+            else:
+                flow = flow_mod.synthesise(
+                    f"{naming.safe_name(topic, fallback='main')}_workflow",
+                    steps,
+                    decision.requirement_ids[:10],
+                )
+        ops = operations.build("ORCHESTRATOR", reqs, self.entities)
+        return self._node("ORCHESTRATOR", topic, decision.requirement_ids, ops, flow=flow)
+
+
+def build(planner: Planner, decisions: list[KindDecision]) -> list[NodePlan]:
+    nodes: list[NodePlan] = []
+    pending: KindDecision | None = None
+    for decision in decisions:
+        if decision.kind == "EFFECT":
+            nodes.append(planner.effect(decision))
+        elif decision.kind == "COMPUTE":
+            nodes.append(planner.compute(decision))
+        elif decision.kind == "REDUCER":
+            nodes.extend(planner.reducers(decision))
+        else:
+            pending = decision
+    if pending is not None:
+        nodes.append(planner.orchestrator(pending, list(nodes)))
+    return nodes
