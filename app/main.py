@@ -1,7 +1,7 @@
 """Application factory. Run with `uvicorn --factory app.main:create_app`."""
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from functools import partial
 from typing import Any
 
@@ -10,11 +10,15 @@ from fastapi import FastAPI
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
 from app.errors import register_error_handlers
+from app.generation import router as generation_router
+from app.generation.runtime import build_pipeline, close_pipeline
 from app.health import router as health_router
-from app.health.checks import ComponentCheck, check_database, head_revisions
+from app.health.checks import ComponentCheck, check_database, check_flag, head_revisions
 from app.logs import configure_logging
 from app.metrics import install_metrics
 from app.middleware import BodySizeLimitMiddleware, CorrelationIdMiddleware
+from app.mixins import router as mixins_router
+from app.mixins.runtime import MixinRuntime
 from app.version import SERVICE_VERSION
 
 
@@ -24,25 +28,38 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[dict[str, Any]]:
-        engine = create_engine(settings.database)
-        checks: dict[str, ComponentCheck] = {
-            "database": partial(
-                check_database, engine, head_revisions(), settings.database.health_timeout_s
-            ),
-        }
-        try:
+        async with AsyncExitStack() as stack:
+            engine = create_engine(settings.database)
+            stack.push_async_callback(engine.dispose)
+            sessionmaker = create_sessionmaker(engine)
+            mixins = await MixinRuntime.create(settings, sessionmaker)
+            stack.push_async_callback(mixins.close)
+            generation = await build_pipeline(settings, advisor=mixins)
+            stack.push_async_callback(close_pipeline, generation)
+            checks: dict[str, ComponentCheck] = {
+                "database": partial(
+                    check_database, engine, head_revisions(), settings.database.health_timeout_s
+                ),
+                "verifier": partial(
+                    check_flag, lambda: generation.verifier.alive, "warm sandbox workers running"
+                ),
+                "mixin_model": partial(
+                    check_flag, lambda: mixins.predictor.artifact is not None, "model loaded", False
+                ),
+            }
             yield {
                 "settings": settings,
                 "engine": engine,
-                "sessionmaker": create_sessionmaker(engine),
+                "sessionmaker": sessionmaker,
+                "pipeline": generation.pipeline,
+                "mixins": mixins,
                 "health_checks": checks,
             }
-        finally:
-            await engine.dispose()
 
     app = FastAPI(title="onex-codegen", version=SERVICE_VERSION, lifespan=lifespan)
     register_error_handlers(app)
-    app.include_router(health_router.router)
+    for module in (health_router, generation_router, mixins_router):
+        app.include_router(module.router)
     install_metrics(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.http.max_body_bytes)
     app.add_middleware(CorrelationIdMiddleware)  # added last = outermost

@@ -62,3 +62,13 @@ def overall(components: dict[str, ComponentHealth]) -> Status:
 
 def _ms(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 2)
+
+
+async def check_flag(
+    probe: Callable[[], bool], ok_detail: str, critical: bool = True
+) -> ComponentHealth:
+    """A component whose health is an in-process flag (a worker pool alive, a model loaded)."""
+    started = time.perf_counter()
+    healthy = probe()
+    status: Status = "ok" if healthy else ("down" if critical else "degraded")
+    return ComponentHealth(status, _ms(started), ok_detail if healthy else "not available", critical)

@@ -1,0 +1,138 @@
+"""PRD → plan → mixins → files → verified packages → archive. No database, no HTTP."""
+
+import hashlib
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import anyio
+import jinja2
+
+from app.analysis.plan import NodePlan, Plan
+from app.analysis.service import analyse
+from app.generation.archive import build_archive
+from app.generation.errors import NothingToGenerate
+from app.generation.render import render_project
+from app.verification.schemas import PackageReport
+from app.verification.verifier import Verifier
+from app.version import GENERATOR_VERSION
+
+
+class MixinAdvisor(Protocol):
+    async def recommend_for_node(self, kind: str, capabilities: list[str]) -> list[str]: ...
+
+
+@dataclass
+class PipelineResult:
+    plan: Plan
+    prd_sha256: str
+    files: dict[str, str]
+    archive: bytes
+    archive_sha256: str
+    reports: list[PackageReport] | None
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.reports is None or all(report.ok for report in self.reports)
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+        self._started = time.perf_counter()
+        self._last = self._started
+
+    def lap(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.timings[phase] = round((now - self._last) * 1000, 3)
+        self._last = now
+
+    def total(self) -> None:
+        self.timings["total"] = round((time.perf_counter() - self._started) * 1000, 3)
+
+
+def prd_digest(prd: str) -> str:
+    return hashlib.sha256(prd.encode("utf-8")).hexdigest()
+
+
+class Pipeline:
+    def __init__(
+        self,
+        *,
+        templates: jinja2.Environment,
+        verifier: Verifier | None,
+        advisor: MixinAdvisor | None = None,
+    ) -> None:
+        self.templates = templates
+        self.verifier = verifier
+        self.advisor = advisor
+
+    async def plan(self, prd: str, *, project_name: str | None) -> Plan:
+        plan = await anyio.to_thread.run_sync(lambda: analyse(prd, project_name=project_name))
+        return await self._with_mixins(plan)
+
+    async def run(
+        self, prd: str, *, project_name: str | None, verify: bool, parallelism: int | None = None
+    ) -> PipelineResult:
+        clock = _Clock()
+        digest = prd_digest(prd)
+        plan = await anyio.to_thread.run_sync(lambda: analyse(prd, project_name=project_name))
+        if not plan.nodes:
+            raise NothingToGenerate(len(plan.requirements))
+        clock.lap("analyse")
+        plan = await self._with_mixins(plan)
+        clock.lap("mixins")
+        files = await anyio.to_thread.run_sync(self._render, plan, digest)
+        clock.lap("render")
+        reports = None
+        if verify:
+            reports = await self._verify(plan, files, parallelism)
+            clock.lap("verify")
+        archive = await anyio.to_thread.run_sync(
+            lambda: build_archive(files, root=plan.project_name)
+        )
+        clock.lap("archive")
+        clock.total()
+        return PipelineResult(
+            plan=plan,
+            prd_sha256=digest,
+            files=files,
+            archive=archive,
+            archive_sha256=hashlib.sha256(archive).hexdigest(),
+            reports=reports,
+            timings_ms=clock.timings,
+        )
+
+    def _render(self, plan: Plan, digest: str) -> dict[str, str]:
+        return render_project(
+            self.templates, plan, prd_sha256=digest, generator_version=GENERATOR_VERSION
+        )
+
+    async def _with_mixins(self, plan: Plan) -> Plan:
+        if self.advisor is None:
+            return plan
+        nodes: list[NodePlan] = []
+        for node in plan.nodes:
+            mixins = await self.advisor.recommend_for_node(node.kind, list(node.capabilities))
+            nodes.append(node.model_copy(update={"mixins": mixins}))
+        return plan.model_copy(update={"nodes": nodes})
+
+    async def _verify(
+        self, plan: Plan, files: dict[str, str], parallelism: int | None
+    ) -> list[PackageReport]:
+        if self.verifier is None:
+            raise RuntimeError("verification requested but no verifier is running")
+        with tempfile.TemporaryDirectory(prefix="codegen-verify-") as tmp:
+            root = Path(tmp)
+            await anyio.to_thread.run_sync(_write_tree, root, files)
+            return await self.verifier.verify_project(root, plan, parallelism=parallelism)
+
+
+def _write_tree(root: Path, files: dict[str, str]) -> None:
+    for relative, content in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")

@@ -1,0 +1,136 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from app.config import Settings
+from app.db import SessionDep
+from app.errors import error_response
+from app.generation import service
+from app.generation.negotiation import ZIP, parse_body, wants_zip
+from app.generation.pipeline import Pipeline
+from app.generation.schemas import GenerateRequest, GenerationPage, GenerationRead, PlanResponse
+from app.logs import correlation_id
+
+router = APIRouter(tags=["generation"])
+
+_BODY_DOC = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": GenerateRequest.model_json_schema()},
+            "text/markdown": {"schema": {"type": "string"}},
+            "text/plain": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
+def get_pipeline(request: Request) -> Pipeline:
+    pipeline: Pipeline = request.state.pipeline
+    return pipeline
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.state.settings
+    return settings
+
+
+PipelineDep = Annotated[Pipeline, Depends(get_pipeline)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+async def read_generate_request(
+    request: Request,
+    settings: SettingsDep,
+    content_type: Annotated[str, Header()] = "",
+    project_name: Annotated[str | None, Query(max_length=80)] = None,
+    verify: bool | None = None,
+) -> GenerateRequest:
+    body = parse_body(await request.body(), content_type, project_name=project_name, verify=verify)
+    service.check_prd_size(body.prd, settings.generation.max_prd_bytes)
+    return body
+
+
+GenerateRequestDep = Annotated[GenerateRequest, Depends(read_generate_request)]
+
+
+@router.post("/generate", status_code=201, openapi_extra=_BODY_DOC, response_model=GenerationRead)
+async def generate(
+    body: GenerateRequestDep,
+    session: SessionDep,
+    pipeline: PipelineDep,
+    accept: Annotated[str, Header()] = "application/json",
+) -> Response:
+    """Generate verified ONEX node packages from a PRD (JSON, or the archive with Accept: zip)."""
+    as_zip = wants_zip(accept)
+    generation = await service.generate(
+        session,
+        pipeline,
+        prd=body.prd,
+        project_name=body.project_name,
+        verify=body.verify,
+        correlation_id=correlation_id.get(),
+    )
+    headers = {
+        "X-Generation-ID": generation.id,
+        "ETag": f'"{generation.archive_sha256}"',
+        "Location": f"/generations/{generation.id}",
+    }
+    read = service.to_read(generation, await service.files_of(session, generation.id))
+    if generation.status == "failed":
+        response = error_response(
+            422,
+            "verification_failed",
+            generation.error,
+            generation_id=generation.id,
+            generation=read.model_dump(mode="json"),
+        )
+        response.headers.update(headers)
+        return response
+    if as_zip:
+        archive = await service.archive_of(session, generation)
+        headers["Content-Disposition"] = f'attachment; filename="{generation.project_name}.zip"'
+        return Response(archive, status_code=201, media_type=ZIP, headers=headers)
+    return JSONResponse(read.model_dump(mode="json"), status_code=201, headers=headers)
+
+
+@router.post("/generate/plan", openapi_extra=_BODY_DOC)
+async def plan_generation(body: GenerateRequestDep, pipeline: PipelineDep) -> PlanResponse:
+    """Analyse a PRD: requirements, node kinds with their evidence, entities, flows, mixins."""
+    plan = await service.plan(pipeline, prd=body.prd, project_name=body.project_name)
+    return PlanResponse.model_validate(plan.model_dump())
+
+
+@router.get("/generations")
+async def list_generations(
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> GenerationPage:
+    """Stored generations, newest first."""
+    return await service.page(session, limit=limit, offset=offset)
+
+
+@router.get("/generations/{generation_id}")
+async def get_generation(generation_id: str, session: SessionDep) -> GenerationRead:
+    """One stored generation with its files and verification reports."""
+    generation = await service.get(session, generation_id)
+    return service.to_read(generation, await service.files_of(session, generation_id))
+
+
+@router.get("/generations/{generation_id}/archive", response_class=Response)
+async def get_archive(
+    generation_id: str,
+    session: SessionDep,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    """The generation's zip archive (byte-identical to the one returned at generation time)."""
+    generation = await service.get(session, generation_id)
+    etag = f'"{generation.archive_sha256}"'
+    headers = {"ETag": etag, "X-Generation-ID": generation.id}
+    if if_none_match == etag:
+        return Response(status_code=304, headers=headers)
+    archive = await service.archive_of(session, generation)
+    headers["Content-Disposition"] = f'attachment; filename="{generation.project_name}.zip"'
+    return Response(archive, media_type=ZIP, headers=headers)

@@ -1,0 +1,34 @@
+"""Long-lived generation resources, built once in the lifespan (and by the benchmarks)."""
+
+from dataclasses import dataclass, field
+
+from app.config import Settings
+from app.generation.pipeline import MixinAdvisor, Pipeline
+from app.generation.template_cache import build_environment
+from app.verification.verifier import Verifier
+
+
+@dataclass
+class GenerationResources:
+    pipeline: Pipeline
+    verifier: Verifier
+    closers: list[Verifier] = field(default_factory=list)
+
+
+async def build_pipeline(
+    settings: Settings, *, advisor: MixinAdvisor | None = None
+) -> GenerationResources:
+    verifier = Verifier(
+        workers=settings.verification.workers,
+        memory_limit_mb=settings.verification.memory_limit_mb,
+        package_timeout_s=settings.generation.node_timeout_s,
+        max_parallel=settings.generation.max_parallel_nodes,
+    )
+    await verifier.start()
+    pipeline = Pipeline(templates=build_environment(), verifier=verifier, advisor=advisor)
+    return GenerationResources(pipeline=pipeline, verifier=verifier, closers=[verifier])
+
+
+async def close_pipeline(resources: GenerationResources) -> None:
+    for closer in resources.closers:
+        await closer.close()

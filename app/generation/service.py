@@ -1,0 +1,191 @@
+"""Generation use cases: run the pipeline, persist the outcome, read it back."""
+
+import hashlib
+import uuid
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.analysis.plan import Plan
+from app.generation.archive import build_archive
+from app.generation.errors import GenerationNotFound, PrdTooLarge
+from app.generation.models import Artifact, Generation, PhaseTiming
+from app.generation.pipeline import Pipeline, PipelineResult
+from app.generation.schemas import (
+    AnalysisSummary,
+    GenerationPage,
+    GenerationRead,
+    GenerationSummary,
+    NodeRead,
+)
+
+
+def check_prd_size(prd: str, limit: int) -> None:
+    size = len(prd.encode("utf-8"))
+    if size > limit:
+        raise PrdTooLarge(size, limit)
+
+
+async def plan(pipeline: Pipeline, *, prd: str, project_name: str | None) -> Plan:
+    """Analyse a PRD and choose mixins, without rendering anything."""
+    return await pipeline.plan(prd, project_name=project_name)
+
+
+async def generate(
+    session: AsyncSession,
+    pipeline: Pipeline,
+    *,
+    prd: str,
+    project_name: str | None,
+    verify: bool,
+    correlation_id: str,
+) -> Generation:
+    """Generate, verify and store; a failed verification is stored as `failed`, not raised."""
+    result = await pipeline.run(prd, project_name=project_name, verify=verify)
+    generation = _to_row(result, prd=prd, verify=verify, correlation_id=correlation_id)
+    session.add(generation)
+    await session.flush()
+    session.add_all(
+        Artifact(
+            generation_id=generation.id,
+            path=path,
+            sha256=hashlib.sha256(content.encode("utf-8")).hexdigest(),
+            content=content,
+        )
+        for path, content in sorted(result.files.items())
+    )
+    session.add_all(
+        PhaseTiming(generation_id=generation.id, phase=phase, duration_ms=ms)
+        for phase, ms in result.timings_ms.items()
+    )
+    for report in result.reports or []:
+        session.add(
+            PhaseTiming(
+                generation_id=generation.id,
+                phase="verify_package",
+                node_name=report.package,
+                duration_ms=report.duration_ms,
+            )
+        )
+    await session.flush()
+    return generation
+
+
+def _to_row(result: PipelineResult, *, prd: str, verify: bool, correlation_id: str) -> Generation:
+    reports = {report.package: report for report in result.reports or []}
+    nodes: list[dict[str, Any]] = []
+    failed: list[str] = []
+    for node in result.plan.nodes:
+        package_path = _package_path(result.files, node.name)
+        report = reports.get(package_path)
+        if verify and (report is None or not report.ok):
+            failed.append(node.name)
+        nodes.append(
+            {
+                "kind": node.kind,
+                "name": node.name,
+                "class_name": node.class_name,
+                "package_path": package_path,
+                "mixins": node.mixins,
+                "requirement_ids": node.requirement_ids,
+                "verification": report.model_dump(mode="json") if report else None,
+            }
+        )
+    status = "unverified" if not verify else ("failed" if failed else "succeeded")
+    analysis = AnalysisSummary(
+        title=result.plan.title,
+        summary=result.plan.summary,
+        requirement_count=len(result.plan.requirements),
+        kinds=result.plan.kinds,
+    )
+    return Generation(
+        id=uuid.uuid4().hex,
+        correlation_id=correlation_id,
+        project_name=result.plan.project_name,
+        prd_sha256=result.prd_sha256,
+        prd_text=prd,
+        options={"project_name": result.plan.project_name, "verify": verify},
+        status=status,
+        node_count=len(nodes),
+        timings_ms=result.timings_ms,
+        result={"analysis": analysis.model_dump(mode="json"), "nodes": nodes},
+        archive_sha256=result.archive_sha256,
+        error=f"verification failed for: {', '.join(failed)}" if failed else None,
+    )
+
+
+def _package_path(files: dict[str, str], node_name: str) -> str:
+    for path in sorted(files):
+        parts = path.split("/")
+        if parts[-1] == "contract.yaml" and len(parts) >= 2 and parts[-2] == node_name:
+            return "/".join(parts[:-1])
+    return node_name
+
+
+async def get(session: AsyncSession, generation_id: str) -> Generation:
+    generation = await session.get(Generation, generation_id)
+    if generation is None:
+        raise GenerationNotFound(generation_id)
+    return generation
+
+
+async def files_of(session: AsyncSession, generation_id: str) -> dict[str, str]:
+    rows = await session.execute(
+        select(Artifact.path, Artifact.content).where(Artifact.generation_id == generation_id)
+    )
+    return {path: content for path, content in rows.all()}
+
+
+async def archive_of(session: AsyncSession, generation: Generation) -> bytes:
+    """Rebuild the archive from the stored files: byte-identical by construction."""
+    files = await files_of(session, generation.id)
+    return build_archive(files, root=generation.project_name)
+
+
+async def page(session: AsyncSession, *, limit: int, offset: int) -> GenerationPage:
+    total = await session.scalar(select(func.count()).select_from(Generation)) or 0
+    rows = await session.scalars(
+        select(Generation)
+        .order_by(Generation.created_at.desc(), Generation.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    items = [
+        GenerationSummary(
+            id=g.id,
+            status=g.status,
+            project_name=g.project_name,
+            prd_sha256=g.prd_sha256,
+            node_count=g.node_count,
+            created_at=g.created_at,
+        )
+        for g in rows
+    ]
+    return GenerationPage(items=items, total=total, limit=limit, offset=offset)
+
+
+def to_read(generation: Generation, files: dict[str, str]) -> GenerationRead:
+    result: dict[str, Any] = generation.result
+    nodes = []
+    claimed: set[str] = set()
+    for node in result["nodes"]:
+        prefix = node["package_path"] + "/"
+        own = {p[len(prefix) :]: c for p, c in files.items() if p.startswith(prefix)}
+        claimed.update(prefix + p for p in own)
+        nodes.append(NodeRead(**node, files=own))
+    return GenerationRead(
+        id=generation.id,
+        status=generation.status,
+        project_name=generation.project_name,
+        prd_sha256=generation.prd_sha256,
+        archive_sha256=generation.archive_sha256,
+        correlation_id=generation.correlation_id,
+        created_at=generation.created_at,
+        options=generation.options,
+        analysis=AnalysisSummary(**result["analysis"]),
+        nodes=nodes,
+        project_files={p: c for p, c in files.items() if p not in claimed},
+        timings_ms=generation.timings_ms,
+        error=generation.error,
+    )

@@ -1,0 +1,216 @@
+"""`make bench`: POST /generate over real HTTP against a real uvicorn, on the sample PRDs.
+
+Prints p50/p95/p99 with and without verification per PRD, throughput under concurrency, peak RSS
+of the service (its sandbox workers included), sequential vs parallel verification for
+multi-node PRDs, and the cost of one cold fresh-interpreter verification for comparison.
+"""
+
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+PRDS = ROOT.parent / "shared" / "prds"
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "20"))
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "8"))
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class RssSampler(threading.Thread):
+    """Samples the RSS of the server and all its children (the sandbox workers) every 50 ms."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.process = psutil.Process(pid)
+        self.peak = 0
+        self.running = True
+
+    def run(self) -> None:
+        while self.running:
+            try:
+                procs = [self.process, *self.process.children(recursive=True)]
+                total = sum(p.memory_info().rss for p in procs if p.is_running())
+                self.peak = max(self.peak, total)
+            except psutil.Error:
+                pass
+            time.sleep(0.05)
+
+
+def start_server(workdir: Path, port: int) -> subprocess.Popen[bytes]:
+    url = f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
+    env = dict(os.environ, CODEGEN_DATABASE__URL=url, CODEGEN_LOG__LEVEL="WARNING")
+    subprocess.run([sys.executable, "-m", "app.migrations"], cwd=ROOT, env=env, check=True)
+    command = [sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app"]
+    command += ["--port", str(port), "--no-access-log"]
+    return subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
+def wait_ready(base: str) -> None:
+    for _ in range(600):
+        try:
+            if httpx.get(f"{base}/health/ready", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit("server did not become ready")
+
+
+def latency_ms(client: httpx.Client, prd: str, verify: bool) -> tuple[float, int]:
+    started = time.perf_counter()
+    response = client.post("/generate", json={"prd": prd, "verify": verify})
+    elapsed = (time.perf_counter() - started) * 1000
+    if response.status_code != 201:
+        raise SystemExit(f"/generate answered {response.status_code}: {response.text[:300]}")
+    return elapsed, len(response.json()["nodes"])
+
+
+async def throughput(base: str, prds: list[str], seconds: float) -> tuple[float, int]:
+    done = 0
+    deadline = time.perf_counter() + seconds
+
+    async def worker(index: int) -> None:
+        nonlocal done
+        async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+            i = index
+            while time.perf_counter() < deadline:
+                response = await client.post("/generate", json={"prd": prds[i % len(prds)]})
+                if response.status_code == 201:
+                    done += 1
+                i += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(i) for i in range(CONCURRENCY)))
+    return done / (time.perf_counter() - started), done
+
+
+async def sequential_vs_parallel(prds: dict[str, str]) -> list[tuple[str, int, float, float]]:
+    from app.config import Settings
+    from app.generation.runtime import build_pipeline, close_pipeline
+
+    resources = await build_pipeline(Settings())
+    pipeline = resources.pipeline
+    rows = []
+    try:
+        for name, prd in prds.items():
+            timings: dict[int, list[float]] = {1: [], 0: []}
+            nodes = 0
+            for _ in range(5):
+                for parallelism in (1, 0):
+                    started = time.perf_counter()
+                    result = await pipeline.run(
+                        prd, project_name=None, verify=True, parallelism=parallelism or None
+                    )
+                    timings[parallelism].append((time.perf_counter() - started) * 1000)
+                    nodes = len(result.plan.nodes)
+            if nodes > 1:
+                rows.append(
+                    (name, nodes, statistics.median(timings[1]), statistics.median(timings[0]))
+                )
+    finally:
+        await close_pipeline(resources)
+    return rows
+
+
+def cold_verification_ms(prd: str) -> float:
+    """One package verified in a fresh interpreter (what a warm fork-server avoids)."""
+    code = (
+        "import sys, time; t = time.perf_counter();"
+        "from app.verification.cold import verify_first_package;"
+        "verify_first_package(sys.stdin.read());"
+        "print((time.perf_counter() - t) * 1000)"
+    )
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-c", code], input=prd.encode(), cwd=ROOT, check=True, capture_output=True
+    )
+    return (time.perf_counter() - started) * 1000
+
+
+def main() -> None:
+    if not PRDS.is_dir():
+        raise SystemExit(f"sample PRDs not found at {PRDS}")
+    samples = {p.name: p.read_text() for p in sorted(PRDS.glob("[0-9]*.md"))}
+    with tempfile.TemporaryDirectory() as tmp:
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = start_server(Path(tmp), port)
+        sampler = RssSampler(server.pid)
+        try:
+            wait_ready(base)
+            sampler.start()
+            print(f"POST /generate over HTTP, {ROUNDS} rounds per PRD (ms)")
+            print(
+                f"{'PRD':44} {'nodes':>5} | {'verified p50':>12} {'p95':>7} {'p99':>7} | "
+                f"{'unverified p50':>14} {'p95':>6} {'p99':>6}"
+            )
+            medians = []
+            with httpx.Client(base_url=base, timeout=120) as client:
+                for name, prd in samples.items():
+                    latency_ms(client, prd, True)  # warm-up
+                    verified = [latency_ms(client, prd, True) for _ in range(ROUNDS)]
+                    plain = [latency_ms(client, prd, False) for _ in range(ROUNDS)]
+                    v = [t for t, _ in verified]
+                    u = [t for t, _ in plain]
+                    medians.append((statistics.median(v), statistics.median(u), name))
+                    print(
+                        f"{name:44} {verified[0][1]:>5} | {percentile(v, 50):>12.1f} "
+                        f"{percentile(v, 95):>7.1f} {percentile(v, 99):>7.1f} | "
+                        f"{percentile(u, 50):>14.1f} {percentile(u, 95):>6.1f} "
+                        f"{percentile(u, 99):>6.1f}"
+                    )
+            medians.sort()
+            mid = medians[len(medians) // 2]
+            print(
+                f"\nmedian sample PRD ({mid[2]}): verified p50 {mid[0]:.1f} ms "
+                f"(target <= 150), unverified p50 {mid[1]:.1f} ms (target <= 20)"
+            )
+            rate, count = asyncio.run(throughput(base, list(samples.values()), 15.0))
+            print(
+                f"\nthroughput, {CONCURRENCY} concurrent clients, verified: {rate:.1f} req/s "
+                f"({count} generations in 15 s)"
+            )
+        finally:
+            sampler.running = False
+            server.terminate()
+            server.wait(timeout=20)
+        print(f"peak RSS of the service incl. sandbox workers: {sampler.peak / 2**20:.0f} MiB")
+    print("\nsequential (1 package at a time) vs parallel verification, in-process, median of 5")
+    for name, nodes, seq, par in asyncio.run(sequential_vs_parallel(samples)):
+        print(
+            f"{name:44} {nodes:>2} nodes  sequential {seq:7.1f} ms  parallel {par:7.1f} ms  "
+            f"speed-up {seq / par:4.2f}x"
+        )
+    median_prd = samples[mid[2]]
+    print(
+        f"\ncold fresh-interpreter verification of one package: "
+        f"{cold_verification_ms(median_prd):.0f} ms (vs warm fork above)"
+    )
+
+
+if __name__ == "__main__":
+    main()

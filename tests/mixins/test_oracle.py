@@ -1,0 +1,95 @@
+"""The oracle runs real compositions in forked children of a warm sandbox parent."""
+
+from collections.abc import AsyncIterator
+
+import pytest
+from httpx import AsyncClient
+
+from app.config import Settings
+from app.db import create_engine, create_sessionmaker
+from app.mixins.catalog import Catalog
+from app.mixins.keys import KINDS, ORDERS
+from app.mixins.oracle_client import Oracle, start_pool
+from app.mixins.runtime import MixinRuntime
+from app.mixins.sweep import all_queries
+from app.sandbox.pool import SandboxPool
+
+
+@pytest.fixture(scope="module")
+async def pool() -> AsyncIterator[SandboxPool]:
+    pool = await start_pool(workers=1)
+    yield pool
+    await pool.close()
+
+
+# Outcomes verified by hand and by the full sweep on omnibase-core 0.47.57.
+KNOWN = [
+    ("effect", "node_first", ("MixinCaching", "MixinMetrics"), "ok", None),
+    ("effect", "mixins_first", ("MixinHealthCheck",), "instantiate", "takes 1 positional"),
+    (
+        "orchestrator",
+        "node_first",
+        ("MixinHandlerRouting", "MixinWorkflowExecution"),
+        "class",
+        "MRO",
+    ),
+    ("compute", "node_first", ("MixinNodeIntrospection",), "instantiate", "abstract"),
+    ("reducer", "node_first", ("MixinNodeSetup",), "instantiate", "no setter"),
+]
+
+
+async def test_known_outcomes(catalog: Catalog, pool: SandboxPool) -> None:
+    oracle = Oracle(catalog, pool, timeout_s=5.0)
+    results = await oracle.measure([(k, o, m) for k, o, m, _, _ in KNOWN])
+    for (kind, order, mixins, stage, error), got in zip(KNOWN, results, strict=True):
+        assert got.stage == stage, (kind, order, mixins, got)
+        if error:
+            assert got.error and error in got.error
+        else:
+            assert got.error is None
+
+
+async def test_chain_cut_passes_but_leaves_a_mixin_uninitialised(
+    catalog: Catalog, pool: SandboxPool
+) -> None:
+    oracle = Oracle(catalog, pool)
+    [got] = await oracle.measure([("effect", "node_first", ("MixinDiscovery", "MixinLazyValue"))])
+    assert got.ok
+    assert "MixinLazyValue" in got.uninitialised  # its __init__ never ran: the chain was cut
+
+
+async def test_small_sweep_matches_the_single_rule(catalog: Catalog, pool: SandboxPool) -> None:
+    names = ["MixinCaching", "MixinHealthCheck", "MixinMetrics"]
+    queries = all_queries(names, list(KINDS), list(ORDERS))
+    assert len(queries) == 6 * 8
+    oracle = Oracle(catalog, pool, chunk=24)
+    results = await oracle.measure(queries)
+    by = {(m.kind, m.order, m.mixins): m.ok for m in results}
+    for (kind, order, mixins), ok in by.items():
+        singles_ok = all(by[(kind, order, (m,))] for m in mixins)
+        assert ok == singles_ok
+    assert by[("effect", "node_first", ("MixinHealthCheck",))]
+    assert not by[("effect", "mixins_first", ("MixinHealthCheck",))]
+    assert oracle.cache  # cached by canonical key
+    again = await oracle.measure(queries[:3])
+    assert [r.key for r in again] == [r.key for r in results[:3]]
+
+
+async def test_runtime_confirm_and_recommend_for_generation(
+    settings: Settings, migrated: str, client: AsyncClient
+) -> None:
+    engine = create_engine(settings.database)
+    runtime = await MixinRuntime.create(settings, create_sessionmaker(engine))
+    try:
+        assert await runtime.confirm("EFFECT", ["MixinMetrics", "MixinCaching"])
+        assert not await runtime.confirm("effect", ["MixinHealthCheck"], "mixins_first")
+        # the confirmations were recorded as measurements
+        response = await client.get("/mixins/compatibility")
+        assert response.status_code == 200
+        assert sum(r["combinations"] for r in response.json()["rows"]) >= 2
+        chosen = await runtime.recommend_for_node("EFFECT", ["caching", "metrics", "health"])
+        assert {"MixinCaching", "MixinMetrics", "MixinHealthCheck"} <= set(chosen)
+        assert await runtime.confirm("effect", chosen)
+    finally:
+        await runtime.close()
+        await engine.dispose()

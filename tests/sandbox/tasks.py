@@ -1,0 +1,50 @@
+"""Sandbox task functions used by the tests (imported inside forked children)."""
+
+import os
+import signal
+import time
+from typing import Any
+
+
+def echo(payload: dict[str, Any]) -> dict[str, Any]:
+    return {"echo": payload, "pid": os.getpid(), "cwd": os.getcwd()}
+
+
+def boom(payload: dict[str, Any]) -> None:
+    raise ValueError(f"bad input {payload.get('x')}")
+
+
+def sleep(payload: dict[str, Any]) -> float:
+    time.sleep(float(payload["seconds"]))
+    return float(payload["seconds"])
+
+
+def spin(payload: dict[str, Any]) -> None:
+    while True:
+        pass
+
+
+def allocate(payload: dict[str, Any]) -> int:
+    blob = bytearray(int(payload["mb"]) * 1024 * 1024)
+    return len(blob)
+
+
+def hard_exit(payload: dict[str, Any]) -> None:
+    os._exit(int(payload.get("code", 3)))
+
+
+def segfault(payload: dict[str, Any]) -> None:
+    os.kill(os.getpid(), signal.SIGSEGV)
+
+
+def parent_pid(payload: dict[str, Any]) -> int:
+    return os.getppid()
+
+
+def kill_parent(payload: dict[str, Any]) -> None:
+    os.kill(os.getppid(), signal.SIGKILL)
+    time.sleep(5)
+
+
+def not_json(payload: dict[str, Any]) -> object:
+    return object()
