@@ -64,7 +64,7 @@ async def generate(
 ) -> Response:
     """Generate verified ONEX node packages from a PRD (JSON, or the archive with Accept: zip)."""
     as_zip = wants_zip(accept)
-    generation = await service.generate(
+    outcome = await service.generate(
         session,
         pipeline,
         prd=body.prd,
@@ -72,12 +72,13 @@ async def generate(
         verify=body.verify,
         correlation_id=correlation_id.get(),
     )
+    generation = outcome.generation
     headers = {
         "X-Generation-ID": generation.id,
         "ETag": f'"{generation.archive_sha256}"',
         "Location": f"/generations/{generation.id}",
     }
-    read = service.to_read(generation, await service.files_of(session, generation.id))
+    read = service.to_read(generation, outcome.files)
     if generation.status == "failed":
         response = error_response(
             422,
@@ -89,9 +90,8 @@ async def generate(
         response.headers.update(headers)
         return response
     if as_zip:
-        archive = await service.archive_of(session, generation)
         headers["Content-Disposition"] = f'attachment; filename="{generation.project_name}.zip"'
-        return Response(archive, status_code=201, media_type=ZIP, headers=headers)
+        return Response(outcome.archive, status_code=201, media_type=ZIP, headers=headers)
     return JSONResponse(read.model_dump(mode="json"), status_code=201, headers=headers)
 
 

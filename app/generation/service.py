@@ -2,9 +2,10 @@
 
 import hashlib
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.analysis.plan import Plan
@@ -32,6 +33,13 @@ async def plan(pipeline: Pipeline, *, prd: str, project_name: str | None) -> Pla
     return await pipeline.plan(prd, project_name=project_name)
 
 
+@dataclass(frozen=True)
+class Outcome:
+    generation: Generation
+    files: dict[str, str]
+    archive: bytes
+
+
 async def generate(
     session: AsyncSession,
     pipeline: Pipeline,
@@ -40,36 +48,39 @@ async def generate(
     project_name: str | None,
     verify: bool,
     correlation_id: str,
-) -> Generation:
+) -> Outcome:
     """Generate, verify and store; a failed verification is stored as `failed`, not raised."""
     result = await pipeline.run(prd, project_name=project_name, verify=verify)
     generation = _to_row(result, prd=prd, verify=verify, correlation_id=correlation_id)
     session.add(generation)
     await session.flush()
-    session.add_all(
-        Artifact(
-            generation_id=generation.id,
-            path=path,
-            sha256=hashlib.sha256(content.encode("utf-8")).hexdigest(),
-            content=content,
-        )
-        for path, content in sorted(result.files.items())
+    await session.execute(
+        insert(Artifact),
+        [
+            {
+                "generation_id": generation.id,
+                "path": path,
+                "sha256": hashlib.sha256(content.encode("utf-8")).hexdigest(),
+                "content": content,
+            }
+            for path, content in sorted(result.files.items())
+        ],
     )
-    session.add_all(
-        PhaseTiming(generation_id=generation.id, phase=phase, duration_ms=ms)
+    timings = [
+        {"generation_id": generation.id, "phase": phase, "duration_ms": ms, "node_name": None}
         for phase, ms in result.timings_ms.items()
-    )
-    for report in result.reports or []:
-        session.add(
-            PhaseTiming(
-                generation_id=generation.id,
-                phase="verify_package",
-                node_name=report.package,
-                duration_ms=report.duration_ms,
-            )
-        )
-    await session.flush()
-    return generation
+    ]
+    timings += [
+        {
+            "generation_id": generation.id,
+            "phase": "verify_package",
+            "node_name": report.package,
+            "duration_ms": report.duration_ms,
+        }
+        for report in result.reports or []
+    ]
+    await session.execute(insert(PhaseTiming), timings)
+    return Outcome(generation=generation, files=result.files, archive=result.archive)
 
 
 def _to_row(result: PipelineResult, *, prd: str, verify: bool, correlation_id: str) -> Generation:
