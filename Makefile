@@ -50,7 +50,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python scripts/bench_generate.py
 
 mixin-sweep: migrate
-	$(BIN)/python -m app.mixins.sweep
+	$(BIN)/python -m app.mixins.sweep --publish
 
 mixin-eval: $(RUN_STAMP)
 	$(BIN)/python -m app.mixins.evaluate

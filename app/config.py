@@ -45,7 +45,8 @@ class VerificationSettings(BaseModel):
 
 
 class MixinSettings(BaseModel):
-    model_path: Path = Path("var/mixin_model")
+    model_path: Path = Path("var/mixin_model")  # writable: runtime retrains, catalog cache
+    baseline_path: Path = Path("app/mixins/baseline")  # checked in by `make mixin-sweep`
     retrain_after_feedback: int = 50
     oracle_timeout_s: float = 5.0
 

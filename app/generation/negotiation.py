@@ -35,7 +35,9 @@ def parse_body(
             errors = [
                 {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()
             ]
-            raise InvalidInput("the request body does not match GenerateRequest", errors=errors)
+            raise InvalidInput(
+                "the request body does not match GenerateRequest", errors=errors
+            ) from exc
     if media_type in _TEXT_TYPES:
         try:
             prd = body.decode("utf-8")

@@ -304,8 +304,12 @@ def _contract(view: dict[str, Any]) -> dict[str, Any]:
     return contract
 
 
+# libyaml's emitter when present: same safe representer, a tenth of the pure-Python cost.
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
 def _yaml(data: dict[str, Any]) -> str:
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=88)
+    return yaml.dump(data, Dumper=_DUMPER, sort_keys=False, allow_unicode=True, width=88)
 
 
 def render_project(

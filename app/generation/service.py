@@ -145,7 +145,7 @@ async def files_of(session: AsyncSession, generation_id: str) -> dict[str, str]:
     rows = await session.execute(
         select(Artifact.path, Artifact.content).where(Artifact.generation_id == generation_id)
     )
-    return {path: content for path, content in rows.all()}
+    return {path: content for path, content in rows.all()}  # noqa: C416 - rows, not pairs
 
 
 async def archive_of(session: AsyncSession, generation: Generation) -> bytes:

@@ -71,4 +71,5 @@ async def check_flag(
     started = time.perf_counter()
     healthy = probe()
     status: Status = "ok" if healthy else ("down" if critical else "degraded")
-    return ComponentHealth(status, _ms(started), ok_detail if healthy else "not available", critical)
+    detail = ok_detail if healthy else "not available"
+    return ComponentHealth(status, _ms(started), detail, critical)

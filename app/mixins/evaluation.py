@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -150,3 +151,19 @@ def per_mixin_accuracy(res: SplitResult, predictor: str, names: list[str]) -> di
         if idx.any():
             out[m] = float(np.mean(p[idx] == y[idx]))
     return out
+
+
+def holdout_metrics(catalog: Catalog, outcomes: list[Outcome], seed: int = 0) -> dict[str, Any]:
+    """One grouped split (20 % of pairs held out, all kinds and orders): the artifact metrics."""
+    pairs = sorted({o.mixins for o in outcomes if len(o.mixins) == 2})
+    if len(pairs) < 10:
+        return {"note": "too few measured pairs for a held-out split"}
+    rng = np.random.default_rng(seed)
+    test_pairs = {pairs[i] for i in rng.permutation(len(pairs))[: max(1, len(pairs) // 5)]}
+    train = [o for o in outcomes if o.mixins not in test_pairs]
+    test = [o for o in outcomes if o.mixins in test_pairs]
+    builder = FeatureBuilder(catalog)
+    singles = singles_from(outcomes)
+    p = _predict(builder, fit(builder, train, singles), test, singles, lambda o: (False, False))
+    s = Scores.of(np.asarray([o.label for o in test], dtype=np.float64), p)
+    return {"split": "held-out pairs (grouped, 20 %)", **asdict(s)}

@@ -66,7 +66,11 @@ MIXIN_COLUMNS = [
 ]
 SINGLE_COLUMNS = ["single_same", "single_other_kinds", "single_other_order"]
 PAIR_COLUMNS = ["a_provides_b_needs", "b_provides_a_needs", "shared_members", "related_mro"]
-AGG_COLUMNS = ["singles_failing_same", "singles_known_same"]
+# singles_failing_effective: measured failing singles (same kind and order), not counting a mixin
+# whose single failed because its own __init__ rejects its arguments when this composition's
+# chain never reaches that __init__ (a chain cut by the other mixin "rescues" it).
+AGG_COLUMNS = ["singles_failing_effective", "singles_known_same", "failing_singles_rescued"]
+REACH_COLUMNS = ["a_init_skipped", "b_init_skipped"]
 COLUMNS: list[str] = [
     *(f"kind_{k}" for k in KINDS),
     "order_mixins_first",
@@ -78,10 +82,12 @@ COLUMNS: list[str] = [
     *(f"b_{c}" for c in SINGLE_COLUMNS),
     *PAIR_COLUMNS,
     *AGG_COLUMNS,
+    *REACH_COLUMNS,
 ]
 N_FEATURES = len(COLUMNS)
 _SINGLE_OFFSET = COLUMNS.index("a_single_same")
-_AGG_OFFSET = COLUMNS.index("singles_failing_same")
+_AGG_OFFSET = COLUMNS.index("singles_failing_effective")
+_REACH_OFFSET = COLUMNS.index("a_init_skipped")
 NAN = math.nan
 
 
@@ -135,6 +141,7 @@ class FeatureBuilder:
         self.catalog = catalog
         self._static: dict[tuple[str, str, tuple[str, ...]], npt.NDArray[np.float64]] = {}
         self._mixin: dict[tuple[str, str], list[float]] = {}
+        self._rejects: dict[tuple[str, str], bool] = {}
 
     def _mixin_vec(self, name: str, kind: str) -> list[float]:
         key = (name, kind)
@@ -153,15 +160,35 @@ class FeatureBuilder:
         b = mixins[1] if len(mixins) == 2 else None
         vals: list[float] = [float(kind == k) for k in KINDS]
         vals += [float(order == "mixins_first"), float(len(mixins))]
-        vals += simulate(self.catalog, kind, mixins, order).vector()
+        sim = simulate(self.catalog, kind, mixins, order)
+        vals += sim.vector()
         vals += self._mixin_vec(a, kind)
         vals += self._mixin_vec(b, kind) if b else [NAN] * len(MIXIN_COLUMNS)
         vals += [NAN] * (2 * len(SINGLE_COLUMNS))
         vals += self._pair(a, b)
-        vals += [NAN, NAN]
+        vals += [NAN, NAN, NAN]
+        vals += [self._skipped(m, sim.inits_not_reached) if m else NAN for m in (a, b)]
         row = np.asarray(vals, dtype=np.float64)
         self._static[key] = row
         return row
+
+    def _rejects_alone(self, name: str, kind: str, order: str) -> bool:
+        """Static: alone, this mixin's own __init__ rejects the arguments it receives."""
+        if not name:
+            return False
+        key = (name, kind + "|" + order)
+        hit = self._rejects.get(key)
+        if hit is None:
+            sim = simulate(self.catalog, kind, (name,), order)
+            hit = sim.failing_class == self.catalog.mixins[name].ref
+            self._rejects[key] = hit
+        return hit
+
+    def _skipped(self, name: str, skipped: tuple[str, ...]) -> float:
+        """1: the mixin's own __init__ is never reached in this composition (chain cut), 0: it
+        is, NaN: it has no __init__ of its own."""
+        ref = self.catalog.mixins[name].ref
+        return NAN if ref not in self.catalog.classes else float(ref in skipped)
 
     def _pair(self, a: str, b: str | None) -> list[float]:
         if b is None:
@@ -199,8 +226,13 @@ class FeatureBuilder:
                 out[i, o + 3 : o + 6] = singles.lookup(mixins[1], kind, order, exclude_self=False)
             same = out[i, [o, o + 3]]
             known = same[~np.isnan(same)]
-            out[i, _AGG_OFFSET] = float(np.sum(known < 0.5)) if known.size else NAN
+            fails = same < 0.5  # NaN compares False: unknown singles never count
+            skipped = out[i, [_REACH_OFFSET, _REACH_OFFSET + 1]] == 1.0
+            own = np.asarray([self._rejects_alone(m, kind, order) for m in (*mixins, "")][:2])
+            rescued = float(np.sum(fails & skipped & own))
+            out[i, _AGG_OFFSET] = float(np.sum(fails)) - rescued if known.size else NAN
             out[i, _AGG_OFFSET + 1] = float(known.size)
+            out[i, _AGG_OFFSET + 2] = rescued
         return out
 
 

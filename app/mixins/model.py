@@ -110,7 +110,10 @@ def model_dir(path: Path) -> Path:
 def train_artifact(
     catalog: Catalog, outcomes: list[Outcome], metrics: dict[str, Any] | None = None
 ) -> Artifact:
+    from app.mixins.evaluation import holdout_metrics  # evaluation imports this module
+
     t0 = time.perf_counter()
+    metrics = {**holdout_metrics(catalog, outcomes), **(metrics or {})}
     booster = fit(FeatureBuilder(catalog), outcomes)
     meta = {
         "model_version": time.strftime("%Y%m%d%H%M%S") + "-" + data_hash(outcomes)[:6],
@@ -122,7 +125,7 @@ def train_artifact(
         "rounds": ROUNDS,
         "train_seconds": round(time.perf_counter() - t0, 2),
         "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "metrics": metrics or {},
+        "metrics": metrics,
     }
     return Artifact(booster, meta)
 

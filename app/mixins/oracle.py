@@ -1,7 +1,7 @@
 """The oracle: compose a real node class with mixins and run its lifecycle.
 
 The task functions here run inside a warm parent that has imported omnibase-core (a sandbox
-worker, or `python -m app.mixins.oracle_worker`). `run_batch` forks one child per composition,
+worker preloaded with `app.mixins.oracle_preload`). `run_batch` forks one child per composition,
 with a timeout, so a composition that hangs, crashes or pollutes global state cannot affect others.
 """
 

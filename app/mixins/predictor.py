@@ -116,6 +116,17 @@ class Predictor:
         self._static[q] = why
         return why
 
+    def _rescued(self, q: Query) -> set[str]:
+        """Mixins whose own __init__ rejects its arguments alone but is never reached in this
+        composition (another mixin cuts the chain first): their pair failures do not apply."""
+        kind, order, mixins = q
+        skipped = set(simulate(self.catalog, kind, mixins, order).inits_not_reached)
+        return {
+            m
+            for m in mixins
+            if self.catalog.mixins[m].ref in skipped and self.builder._rejects_alone(m, kind, order)
+        }
+
     def _explain(self, q: Query) -> list[str]:
         kind, order, mixins = q
         out = []
@@ -170,10 +181,13 @@ class Predictor:
             elif len(q[2]) <= 2:
                 need_model.append(q)
         self._score(need_model, probs)
-        for q in qs:  # sets of 3+: every pair must pass ("all pairs pass" held on every triple)
+        for q in qs:  # sets of 3+: every pair must pass, except pairs with a "rescued" mixin
             if q in probs:
                 continue
-            subs = [(q[0], q[1], p) for p in itertools.combinations(q[2], 2)]
+            rescued = self._rescued(q)
+            every = [(q[0], q[1], p) for p in itertools.combinations(q[2], 2)]
+            # a pair is evidence only if each mixin rescued here is rescued in the pair too
+            subs = [s for s in every if rescued & set(s[2]) <= self._rescued(s)] or every
             missing = [s for s in subs if s not in probs and self._evidence(s) is None]
             self._score(list(dict.fromkeys(missing)), probs)
             for s in subs:
@@ -183,7 +197,12 @@ class Predictor:
             source = (
                 "measured_pairs" if all(probs[s][1] == "measured" for s in subs) else f"pairs_{src}"
             )
-            probs[q] = (p, source, [f"weakest pair {'+'.join(worst[2])}: p={p:.3f} ({src})", *why])
+            note = [f"weakest pair {'+'.join(worst[2])}: p={p:.3f} ({src})", *why]
+            if rescued:
+                note.append(
+                    f"{sorted(rescued)}: __init__ never reached (chain cut); pairs adjusted"
+                )
+            probs[q] = (p, source, note)
         return [self._pred(q, *probs[q]) for q in qs]
 
     def _evidence(self, q: Query) -> tuple[float, str, list[str]] | None:

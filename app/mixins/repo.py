@@ -125,6 +125,15 @@ async def get(
     )
 
 
+async def fingerprint(session: AsyncSession, framework_version: str) -> tuple[int, int]:
+    """(rows, total observations): changes whenever an outcome is added or counted."""
+    q = select(
+        func.count(), func.sum(MixinOutcome.success_count + MixinOutcome.failure_count)
+    ).where(MixinOutcome.framework_version == framework_version)
+    rows, total = (await session.execute(q)).one()
+    return int(rows), int(total or 0)
+
+
 async def feedback_since(session: AsyncSession, since: datetime | None) -> int:
     q = select(func.count()).select_from(MixinFeedback)
     if since is not None:

@@ -11,14 +11,16 @@ from typing import Annotated, Any
 
 import anyio.to_thread
 from fastapi import Depends, Request
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
 from app.errors import Conflict
-from app.mixins import repo
-from app.mixins.catalog import Catalog, load_catalog
+from app.mixins import baseline, repo
+from app.mixins.catalog import Catalog
 from app.mixins.keys import KINDS, ORDERS, canonical, composition_key
-from app.mixins.model import Artifact, load, save, train_artifact
+from app.mixins.model import Artifact, save, train_artifact
+from app.mixins.models import MixinOutcome
 from app.mixins.oracle_client import Measured, Oracle, start_pool
 from app.mixins.predictor import Counts, Prediction, Predictor, Query
 from app.sandbox.pool import SandboxPool
@@ -56,16 +58,16 @@ class MixinRuntime:
         *,
         start_oracle: bool = True,
     ) -> MixinRuntime:
-        path = Path(settings.mixins.model_path)
-        catalog = await anyio.to_thread.run_sync(load_catalog, path)
-        art = await anyio.to_thread.run_sync(load, path)
+        runtime_path = Path(settings.mixins.model_path)
+        baseline_path = Path(settings.mixins.baseline_path)
+        catalog = await anyio.to_thread.run_sync(baseline.catalog_for, runtime_path, baseline_path)
+        art = await anyio.to_thread.run_sync(baseline.model_for, runtime_path, baseline_path)
         if art is not None and art.meta.get("framework_version") != catalog.framework_version:
             log.warning(
                 "mixin model %s was trained for another framework version; ignored", art.version
             )
             art = None
-        async with sessionmaker() as session:
-            measured = await _measured(session, catalog.framework_version)
+        measured = await _seeded_measured(sessionmaker, baseline_path, catalog.framework_version)
         self = cls(settings, sessionmaker, catalog, Predictor(catalog, art, measured))
         if start_oracle:
             self._pool_task = asyncio.create_task(self._start_pool())
@@ -80,12 +82,18 @@ class MixinRuntime:
         return len(measured)
 
     async def _refresh_loop(self) -> None:
+        """Every REFRESH_S, a cheap fingerprint query; the full reload only when it changed."""
+        seen: tuple[int, int] | None = None
         while True:
-            await asyncio.sleep(REFRESH_S)
             try:
-                await self.refresh_measured()
+                async with self.sessionmaker() as session:
+                    mark = await repo.fingerprint(session, self.catalog.framework_version)
+                if seen is not None and mark != seen:
+                    await self.refresh_measured()
+                seen = mark
             except Exception:
                 log.exception("refreshing measured mixin outcomes failed")
+            await asyncio.sleep(REFRESH_S)
 
     async def _start_pool(self) -> None:
         self.pool = await start_pool(
@@ -158,13 +166,14 @@ class MixinRuntime:
             and (not wanted or wanted & set(p.tags))
         ]
         preds = await self.predict([(kind, order, canonical([*chosen, c.name])) for c in cands])
-        out = []
+        out: list[dict[str, Any]] = []
         for c, p in zip(cands, preds, strict=True):
             matched = sorted(wanted & set(c.tags))
             out.append(
                 {
                     "mixin": c.name,
                     "primary": len(wanted & set(c.primary_tags)),
+                    "n_primary": len(c.primary_tags),
                     "probability": p.probability,
                     "compatible": p.compatible,
                     "source": p.source,
@@ -173,9 +182,17 @@ class MixinRuntime:
                 }
             )
         out.sort(key=_rank)
-        # compatible, or not known to fail
-        keep = [d for d in out if float(str(d["probability"])) >= min_probability]
-        return [{k: v for k, v in d.items() if k != "primary"} for d in keep][:limit]
+        # compatible, or not known to fail; then the best mixin of each wanted capability first
+        keep = [d for d in out if float(d["probability"]) >= min_probability]
+        firsts: list[dict[str, Any]] = []
+        for cap in dict.fromkeys(c.lower() for c in capabilities):
+            best = next((d for d in keep if cap in d["capabilities"] and d not in firsts), None)
+            if best is not None:
+                firsts.append(best)
+        keep = firsts + [d for d in keep if d not in firsts]
+        return [{k: v for k, v in d.items() if k not in ("primary", "n_primary")} for d in keep][
+            :limit
+        ]
 
     async def recommend_for_node(self, kind: str, capabilities: list[str]) -> list[str]:
         """Mixins for a generated node, composed node first: per wanted capability, the ranked
@@ -316,13 +333,37 @@ class MixinRuntime:
         }
 
 
+async def _seeded_measured(
+    sessionmaker: async_sessionmaker[AsyncSession], baseline_path: Path, framework_version: str
+) -> dict[str, Counts]:
+    """Measured counts; an empty database is first seeded from the checked-in baseline. A
+    database that is down at startup yields no counts (the refresh loop picks them up later)."""
+    try:
+        async with sessionmaker() as session, session.begin():
+            if await repo.fingerprint(session, framework_version) == (0, 0):
+                seed = await anyio.to_thread.run_sync(
+                    baseline.seed_observations, baseline_path, framework_version
+                )
+                if seed:
+                    await repo.record(
+                        session, seed, framework_version=framework_version, source="baseline"
+                    )
+                    log.info("seeded %d mixin outcomes from the baseline", len(seed))
+            return await _measured(session, framework_version)
+    except Exception as exc:
+        log.warning("mixin outcomes unavailable at startup: %s", exc)
+        return {}
+
+
 async def _measured(session: AsyncSession, framework_version: str) -> dict[str, Counts]:
-    return {
-        composition_key(o.kind, o.mixins, o.order): Counts(
-            o.success, o.failure, r.last_stage, r.last_error
-        )
-        for o, r in await repo.outcomes(session, framework_version)
-    }
+    """Counts keyed by composition key (plain column rows: no ORM objects on the event loop)."""
+    M = MixinOutcome
+    q = select(
+        M.node_kind, M.class_order, M.mixin_key, M.success_count, M.failure_count,
+        M.last_stage, M.last_error,
+    ).where(M.framework_version == framework_version)  # fmt: skip
+    rows = (await session.execute(q)).all()
+    return {f"{k}|{o}|{m}": Counts(s, f, st, err) for k, o, m, s, f, st, err in rows}
 
 
 def _log_failure(task: asyncio.Task[Artifact]) -> None:
@@ -330,12 +371,15 @@ def _log_failure(task: asyncio.Task[Artifact]) -> None:
         log.warning("mixin model training failed: %r", exc)
 
 
-def _rank(d: dict[str, Any]) -> tuple[bool, int, int, float, str]:
+def _rank(d: dict[str, Any]) -> tuple[bool, int, int, float, int, str]:
+    """Compatible first, then most wanted capabilities in the name, then probability, then the
+    most focused mixin (fewest name-derived tags), then name (deterministic)."""
     return (
         not d["compatible"],
         -int(d["primary"]),
         -len(d["capabilities"]),
         -float(d["probability"]),
+        int(d["n_primary"]),
         str(d["mixin"]),
     )
 

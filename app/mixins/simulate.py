@@ -42,6 +42,7 @@ class SimResult:
     uninitialised_mixins: int
     first_init_is_mixin: bool
     n_inits_run: int
+    inits_not_reached: tuple[str, ...] = ()
 
     def vector(self) -> list[float]:
         return [
@@ -113,6 +114,15 @@ def simulate(catalog: Catalog, kind: str, mixins: tuple[str, ...], order: str) -
             npos = max(0, npos - int(prof["init_positional"]))
     uninit = sum(1 for r in refs if r in catalog.classes and r not in reached)
     core = any(r.endswith(":NodeCoreBase") for r in reached)
+    skipped = tuple(r for r in refs if r in catalog.classes and r not in reached)
     return SimResult(
-        True, ok, failing, core, node["ref"] in reached, uninit, first_is_mixin, len(reached)
+        True,
+        ok,
+        failing,
+        core,
+        node["ref"] in reached,
+        uninit,
+        first_is_mixin,
+        len(reached),
+        skipped,
     )

@@ -11,10 +11,11 @@ import itertools
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
-from app.mixins import repo
+from app.mixins import baseline, repo
 from app.mixins.catalog import Catalog, load_catalog
 from app.mixins.cli import say
 from app.mixins.keys import KINDS, ORDERS
@@ -59,6 +60,24 @@ def report(measured: list[Measured], seconds: float) -> None:
         say(f"{len(crashes)} crashed/timed out, e.g. {crashes[0].error}")
 
 
+async def sweep(
+    catalog: Catalog, names: list[str], args: argparse.Namespace, settings: Settings, engine: Any
+) -> None:
+    queries = all_queries(names, args.kinds.split(","), args.orders.split(","))
+    t1 = time.perf_counter()
+    measured = await measure_all(catalog, queries, args.workers, settings.mixins.oracle_timeout_s)
+    report(measured, time.perf_counter() - t1)
+    async with create_sessionmaker(engine)() as session, session.begin():
+        good = [m for m in measured if m.stage != "crash" or "timeout" in (m.error or "")]
+        await repo.record(
+            session,
+            repo.observations_from(good),
+            framework_version=catalog.framework_version,
+            source="oracle",
+        )
+    say(f"stored {len(good)} outcomes in {settings.database.url.split('@')[-1]}")
+
+
 async def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--mixins", default="")
@@ -67,6 +86,12 @@ async def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--no-train", action="store_true")
     ap.add_argument("--refresh-catalog", action="store_true")
+    ap.add_argument("--train-only", action="store_true", help="retrain on stored outcomes only")
+    ap.add_argument(
+        "--publish",
+        action="store_true",
+        help="also replace the checked-in baseline (catalog, model, outcomes) with this run's",
+    )
     args = ap.parse_args(argv)
     settings = Settings()
     t0 = time.perf_counter()
@@ -80,30 +105,28 @@ async def main(argv: list[str] | None = None) -> None:
         f"omnibase-core {catalog.framework_version}: {len(catalog.mixins)} mixins discovered "
         f"({time.perf_counter() - t0:.1f} s)"
     )
-    queries = all_queries(names, args.kinds.split(","), args.orders.split(","))
-    t1 = time.perf_counter()
-    measured = await measure_all(catalog, queries, args.workers, settings.mixins.oracle_timeout_s)
-    report(measured, time.perf_counter() - t1)
     engine = create_engine(settings.database)
     try:
-        async with create_sessionmaker(engine)() as session, session.begin():
-            good = [m for m in measured if m.stage != "crash" or "timeout" in (m.error or "")]
-            await repo.record(
-                session,
-                repo.observations_from(good),
-                framework_version=catalog.framework_version,
-                source="oracle",
-            )
-        say(f"stored {len(good)} outcomes in {settings.database.url.split('@')[-1]}")
+        if not args.train_only:
+            await sweep(catalog, names, args, settings, engine)
         if not args.no_train:
             async with create_sessionmaker(engine)() as session:
-                data = [o for o, _ in await repo.outcomes(session, catalog.framework_version)]
+                rows = await repo.outcomes(session, catalog.framework_version)
+            data = [o for o, _ in rows]
             art = await asyncio.to_thread(train_artifact, catalog, data)
             path = save(art, Path(settings.mixins.model_path))
             say(
                 f"trained model {art.version} on {len(data)} outcomes in "
                 f"{art.meta['train_seconds']} s -> {path}"
             )
+            if args.publish:
+                published = baseline.publish(
+                    Path(settings.mixins.baseline_path),
+                    catalog,
+                    art,
+                    [(o, r.last_stage, r.last_error) for o, r in rows],
+                )
+                say(f"published the baseline to {published}")
     finally:
         await engine.dispose()
     say(f"total wall time {time.perf_counter() - t0:.1f} s")

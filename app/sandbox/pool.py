@@ -165,6 +165,11 @@ class SandboxPool:
         return self._workers[0].preload_ms
 
     @property
+    def size(self) -> int:
+        """Number of warm parents, i.e. how many tasks can run at once."""
+        return len(self._workers)
+
+    @property
     def worker_pids(self) -> list[int | None]:
         return [w.pid for w in self._workers]
 

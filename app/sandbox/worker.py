@@ -2,13 +2,18 @@
 
 The process imports the `preload` modules once, then serves requests read as JSON lines on
 stdin. Every request runs in a *forked* child, so each task starts from the same warm,
-already-imported state and can never leak into the next one. The child:
+already-imported state and can never leak into the next one. The child is forked *ahead* of
+its request (one spare per parent, never reused), so the fork and the sandbox set-up are
+off the request's critical path. The child:
 
 * becomes its own process-group leader (the parent kills the whole group on timeout),
-* sets RLIMIT_AS / RLIMIT_CPU / RLIMIT_FSIZE / RLIMIT_NOFILE,
-* best-effort moves into a fresh network namespace (no interfaces but a downed loopback),
-* chdirs to the requested directory, imports and calls `module:function(payload)`,
-* writes one JSON document to a pipe and leaves with `os._exit`.
+* sets RLIMIT_AS / RLIMIT_FSIZE / RLIMIT_NOFILE and best-effort moves into a fresh network
+  namespace (no interfaces but a downed loopback), then waits for its one request on a pipe,
+* sets RLIMIT_CPU for that request, chdirs to the requested directory, imports and calls
+  `module:function(payload)`,
+* writes one JSON document to a pipe, closes it (the answer goes out while the child is
+  still tearing down) and leaves with `os._exit`. Its collected garbage is never
+  reclaimed: the cyclic GC is off in children (the process is short-lived and memory-capped).
 
 Responses go back on the *original* stdout as JSON lines; file descriptor 1 is pointed at
 stderr at startup so a stray `print()` in a preloaded module cannot corrupt the protocol.
@@ -67,10 +72,18 @@ def _limit(kind: int, value: int) -> None:
     resource.setrlimit(kind, (value, hard))
 
 
-def _child(request: dict[str, Any], config: dict[str, Any], write_fd: int) -> None:
-    """Body of the forked child. Never returns."""
+def _read_all(fd: int) -> bytes:
+    chunks: list[bytes] = []
+    while chunk := os.read(fd, 1 << 16):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _child(config: dict[str, Any], request_fd: int, write_fd: int) -> None:
+    """Body of the forked child: set up the sandbox, wait for one request, run it. Never returns."""
     code = 0
     try:
+        gc.disable()  # short-lived, memory-capped: no collector passes over the warm heap
         os.setpgid(0, 0)
         if _protocol_fd is not None:
             os.close(_protocol_fd)
@@ -79,8 +92,6 @@ def _child(request: dict[str, Any], config: dict[str, Any], write_fd: int) -> No
             os.dup2(devnull, fd)
         os.close(devnull)
         sys.dont_write_bytecode = True
-        timeout_s = float(request["timeout_s"])
-        _limit(resource.RLIMIT_CPU, max(1, math.ceil(timeout_s)) + 1)
         _limit(resource.RLIMIT_FSIZE, FSIZE_LIMIT_BYTES)
         _limit(resource.RLIMIT_NOFILE, NOFILE_LIMIT)
         if config.get("isolate_network", True):
@@ -89,6 +100,15 @@ def _child(request: dict[str, Any], config: dict[str, Any], write_fd: int) -> No
         memory_mb = int(config.get("memory_limit_mb") or 0)
         if memory_mb > 0:
             _limit(resource.RLIMIT_AS, memory_mb * 1024 * 1024)
+        raw = _read_all(request_fd)  # EOF without a request: the spare was discarded
+        os.close(request_fd)
+        if not raw:
+            return
+        request = json.loads(raw)
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        spent = math.ceil(used.ru_utime + used.ru_stime)
+        timeout_s = float(request["timeout_s"])
+        _limit(resource.RLIMIT_CPU, spent + max(1, math.ceil(timeout_s)) + 1)
         if request.get("cwd"):
             os.chdir(request["cwd"])
         try:
@@ -104,10 +124,67 @@ def _child(request: dict[str, Any], config: dict[str, Any], write_fd: int) -> No
         view = memoryview(data)
         while view:
             view = view[os.write(write_fd, view) :]
+        os.close(write_fd)  # EOF now: the parent answers while this process tears down
     except BaseException:
         code = 70
     finally:
         os._exit(code)
+
+
+class _Child:
+    """A forked child waiting for (or running) its one request, seen from the parent."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        request_r, self.request_w = os.pipe()
+        self.result_r, result_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child
+            os.close(self.request_w)
+            os.close(self.result_r)
+            _child(config, request_r, result_w)
+        os.close(request_r)
+        os.close(result_w)
+        self.pid = pid
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.setpgid(pid, pid)  # also done by the child; whichever runs first wins the race
+        self.pidfd = os.pidfd_open(pid)
+        self.status: int | None = None
+
+    def send(self, request: dict[str, Any]) -> bool:
+        """Hand the request over; False if the child is already gone."""
+        try:
+            data = memoryview(json.dumps(request).encode())
+            while data:
+                data = data[os.write(self.request_w, data) :]
+        except BrokenPipeError:
+            return False
+        finally:
+            self._close_request()
+        return True
+
+    def _close_request(self) -> None:
+        if self.request_w >= 0:
+            os.close(self.request_w)
+            self.request_w = -1
+
+    def reap(self) -> int:
+        """Wait for the child to exit, kill its stray grandchildren, release the fds."""
+        if self.status is None:
+            try:
+                _, self.status = os.waitpid(self.pid, 0)
+            finally:
+                _kill_group(self.pid)
+                self._close_request()
+                os.close(self.result_r)
+                os.close(self.pidfd)
+        return self.status
+
+    def discard(self) -> None:
+        """Drop a child whatever its state (an unused spare exits on its request pipe's EOF)."""
+        self._close_request()
+        if self.status is None:
+            _kill_group(self.pid)
+        self.reap()
 
 
 def _describe_status(status: int) -> str:
@@ -128,80 +205,77 @@ def _kill_group(pid: int) -> None:
         os.killpg(pid, signal.SIGKILL)
 
 
-def run_request(request: dict[str, Any], config: dict[str, Any]) -> dict[str, Any]:
-    """Fork, run one task, enforce the wall timeout; always returns a response dict."""
+def run_request(
+    request: dict[str, Any], config: dict[str, Any], child: _Child | None = None
+) -> tuple[dict[str, Any], _Child]:
+    """Run one task in `child` (or a fresh fork), enforcing the wall timeout.
+
+    Always returns a response dict, plus the child for the caller to `reap()` (after
+    answering: the child may still be tearing down).
+    """
     started = time.perf_counter()
     timeout_s = float(request["timeout_s"])
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - runs in the child
-        os.close(read_fd)
-        _child(request, config, write_fd)
-    os.close(write_fd)
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.setpgid(pid, pid)  # also done by the child; whichever runs first wins the race
-    pidfd = os.pidfd_open(pid)
+    if child is None or not child.send(request):
+        if child is not None:  # the spare died while idle: fork a fresh one
+            child.reap()
+        child = _Child(config)
+        child.send(request)
     chunks: list[bytes] = []
     size = 0
     timed_out = False
     exited = False
     deadline = started + timeout_s
-    try:
-        while True:
-            remaining = deadline - time.perf_counter()
-            if remaining <= 0:
-                timed_out = True
-                break
-            readable, _, _ = select.select([read_fd, pidfd], [], [], remaining)
-            if read_fd in readable:
-                chunk = os.read(read_fd, 1 << 16)
-                if chunk:
-                    chunks.append(chunk)
-                    size += len(chunk)
-                    if size > MAX_RESULT_BYTES + 1024:
-                        break
-                    continue
-                # EOF: the child closed the pipe (normally by exiting).
-                break
-            if pidfd in readable:
-                exited = True
-                break
-        if exited:  # drain what the child wrote before it died
-            os.set_blocking(read_fd, False)
-            with contextlib.suppress(BlockingIOError):
-                while chunk := os.read(read_fd, 1 << 16):
-                    chunks.append(chunk)
-    finally:
-        if timed_out:
-            _kill_group(pid)
-        _, status = os.waitpid(pid, 0)
-        _kill_group(pid)  # stray grandchildren of the task
-        os.close(read_fd)
-        os.close(pidfd)
-    duration_ms = (time.perf_counter() - started) * 1000.0
+    read_fd = child.result_r
+    while True:
+        remaining = deadline - time.perf_counter()
+        if remaining <= 0:
+            timed_out = True
+            break
+        readable, _, _ = select.select([read_fd, child.pidfd], [], [], remaining)
+        if read_fd in readable:
+            chunk = os.read(read_fd, 1 << 16)
+            if chunk:
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > MAX_RESULT_BYTES + 1024:
+                    break
+                continue
+            # EOF: the child closed the pipe (after its answer, or by exiting).
+            break
+        if child.pidfd in readable:
+            exited = True
+            break
+    if exited:  # drain what the child wrote before it died
+        os.set_blocking(read_fd, False)
+        with contextlib.suppress(BlockingIOError):
+            while chunk := os.read(read_fd, 1 << 16):
+                chunks.append(chunk)
+    if timed_out:
+        _kill_group(child.pid)
     response: dict[str, Any] = {
         "id": request.get("id"),
         "ok": False,
         "value": None,
         "error": None,
         "timed_out": timed_out,
-        "duration_ms": duration_ms,
+        "duration_ms": 0.0,
     }
     if timed_out:
         response["error"] = f"TimeoutError: task exceeded {timeout_s:g}s wall time and was killed"
-        return response
-    raw = b"".join(chunks)
-    try:
-        body = json.loads(raw) if raw else None
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        response["error"] = _describe_status(status)
-        return response
-    response["ok"] = bool(body.get("ok"))
-    response["value"] = body.get("value")
-    response["error"] = body.get("error")
-    return response
+    else:
+        raw = b"".join(chunks)
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = None
+        if isinstance(body, dict):
+            response["ok"] = bool(body.get("ok"))
+            response["value"] = body.get("value")
+            response["error"] = body.get("error")
+        else:  # no answer: the exit status says why
+            response["error"] = _describe_status(child.reap())
+    response["duration_ms"] = (time.perf_counter() - started) * 1000.0
+    return response, child
 
 
 def _preload(modules: list[str]) -> dict[str, float]:
@@ -231,22 +305,31 @@ def main() -> int:
     gc.collect()
     gc.freeze()  # preloaded objects move to a permanent generation: fewer copy-on-write faults
     out.write(json.dumps({"ready": True, "pid": os.getpid(), "preload_ms": timings}) + "\n")
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        request = json.loads(line)
-        try:
-            response = run_request(request, config)
-        except Exception as exc:
-            response = {
-                "id": request.get("id"),
-                "ok": False,
-                "value": None,
-                "error": "SandboxError: " + _format_exception(exc),
-                "timed_out": False,
-                "duration_ms": 0.0,
-            }
-        out.write(json.dumps(response) + "\n")
+    spare = _Child(config)
+    try:
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            request = json.loads(line)
+            child = spare
+            try:
+                response, child = run_request(request, config, child)
+            except Exception as exc:
+                response = {
+                    "id": request.get("id"),
+                    "ok": False,
+                    "value": None,
+                    "error": "SandboxError: " + _format_exception(exc),
+                    "timed_out": False,
+                    "duration_ms": 0.0,
+                }
+            out.write(json.dumps(response) + "\n")
+            # After answering: reap (the child may still be tearing down), then fork the
+            # next request's child while the server is busy with this answer.
+            child.discard()
+            spare = _Child(config)
+    finally:
+        spare.discard()
     return 0
 
 

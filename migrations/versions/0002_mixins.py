@@ -34,9 +34,12 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_mixin_outcomes")),
         sa.UniqueConstraint(
-            "mixin_key", "node_kind", "class_order", "framework_version",
+            "mixin_key",
+            "node_kind",
+            "class_order",
+            "framework_version",
             name=op.f("uq_mixin_outcomes_mixin_key"),
-        ),  # fmt: skip
+        ),
     )
     op.create_index(op.f("ix_mixin_outcomes_mixin_key"), "mixin_outcomes", ["mixin_key"])
     op.create_table(

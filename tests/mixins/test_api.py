@@ -61,6 +61,12 @@ async def test_recommend(client: AsyncClient) -> None:
     assert response.status_code == 200
     recs = response.json()["recommendations"]
     assert recs and recs[0]["mixin"] == "MixinCaching"
+    several = await client.post(
+        "/mixins/recommend",
+        json={"node_kind": "effect", "capabilities": ["caching", "metrics", "health", "events"]},
+    )
+    top = [r["mixin"] for r in several.json()["recommendations"]]
+    assert top[:4] == ["MixinCaching", "MixinMetrics", "MixinHealthCheck", "MixinEventBus"]
     bad = await client.post("/mixins/recommend", json={"node_kind": "compute", "mixins": ["X"]})
     assert bad.status_code == 422 and bad.json()["value"] == "X"
 
