@@ -45,4 +45,6 @@ def logging_config(level: str = "INFO") -> dict[str, Any]:
 
 def configure_logging(level: str = "INFO") -> None:
     logging.config.dictConfig(logging_config(level))
-    logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
+    # per-query and per-health-check chatter; their warnings still come through
+    for noisy in ("sqlalchemy", "alembic", "aiosqlite", "asyncio", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

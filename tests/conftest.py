@@ -46,6 +46,8 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
     settings = Settings(environment="test")
     settings.database.url = database_url
     settings.mixins.model_path = tmp_path_factory.mktemp("model") / "mixin_model"
+    # hermetic: the shared app measures for itself; tests/mixins/test_baseline.py covers seeding
+    settings.mixins.baseline_path = tmp_path_factory.mktemp("no_baseline")
     return settings
 
 

@@ -26,7 +26,7 @@ def test_every_line_is_json_with_correlation_id(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'log.db'}"
     upgrade(url)
     port = _free_port()
-    env = dict(os.environ, CODEGEN_DATABASE__URL=url)
+    env = dict(os.environ, CODEGEN_DATABASE__URL=url, CODEGEN_LOG__LEVEL="DEBUG")
     command = [sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app"]
     command += ["--port", str(port), "--host", "127.0.0.1"]
     proc = subprocess.Popen(
@@ -34,15 +34,19 @@ def test_every_line_is_json_with_correlation_id(tmp_path: Path) -> None:
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(200):
+        for _ in range(600):  # first start seeds the mixin baseline: allow a minute
             try:
                 if httpx.get(f"{base}/health/ready").status_code == 200:
                     break
             except httpx.TransportError:
-                time.sleep(0.1)
+                pass
+            time.sleep(0.1)
         traced = httpx.get(f"{base}/no-such-page", headers={"X-Request-ID": "trace-log-1"})
         assert traced.headers["x-request-id"] == "trace-log-1"
         generated = httpx.get(f"{base}/health/live").headers["x-request-id"]
+        prd = (ROOT / "tests" / "generation" / "fixtures" / "order_service.md").read_text()
+        made = httpx.post(f"{base}/generate", json={"prd": prd}, timeout=60)
+        assert made.status_code == 201, made.text[:500]
     finally:
         proc.terminate()
         output, _ = proc.communicate(timeout=20)
@@ -55,3 +59,4 @@ def test_every_line_is_json_with_correlation_id(tmp_path: Path) -> None:
     access = [r for r in records if r["logger"] == "uvicorn.access"]
     assert any(r["correlation_id"] == "trace-log-1" for r in access)
     assert any(r["correlation_id"] == generated for r in access)
+    assert any(r["correlation_id"] == made.headers["x-request-id"] for r in access)

@@ -45,6 +45,9 @@ class SandboxError(RuntimeError):
     """The pool itself could not start (e.g. a preload module failed to import)."""
 
 
+_worker_log = logging.getLogger("app.sandbox.worker")
+
+
 class _Worker:
     """One warm parent process and its JSON-lines channel."""
 
@@ -53,6 +56,7 @@ class _Worker:
         self._argv = argv
         self._env = env
         self._proc: asyncio.subprocess.Process | None = None
+        self._relay: asyncio.Task[None] | None = None
         self.preload_ms: dict[str, float] = {}
 
     @property
@@ -68,10 +72,12 @@ class _Worker:
             *self._argv,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
             env=self._env,
             limit=_STREAM_LIMIT,
             start_new_session=True,  # a terminal's Ctrl-C must not hit warm parents mid-task
         )
+        self._relay = asyncio.create_task(self._relay_stderr(self._proc))
         try:
             hello = await asyncio.wait_for(self._read_line(), _START_TIMEOUT_S)
         except (TimeoutError, ConnectionError) as exc:
@@ -83,6 +89,15 @@ class _Worker:
                 f"sandbox worker {self.index} failed to preload: {hello.get('error')}"
             )
         self.preload_ms = dict(hello.get("preload_ms", {}))
+
+    async def _relay_stderr(self, proc: asyncio.subprocess.Process) -> None:
+        """What untrusted code and the framework print goes into our JSON logs, never raw to
+        the service's stderr (DEBUG: per-check framework chatter is not service news)."""
+        assert proc.stderr is not None
+        while line := await proc.stderr.readline():
+            text = line.decode("utf-8", "replace").rstrip()
+            if text:
+                _worker_log.debug(text[:2000], extra={"sandbox_worker": self.index})
 
     async def _read_line(self) -> dict[str, Any]:
         assert self._proc is not None and self._proc.stdout is not None
@@ -163,11 +178,6 @@ class SandboxPool:
     def preload_ms(self) -> dict[str, float]:
         """Import cost of each preload entry in the first worker (for logs and reports)."""
         return self._workers[0].preload_ms
-
-    @property
-    def size(self) -> int:
-        """Number of warm parents, i.e. how many tasks can run at once."""
-        return len(self._workers)
 
     @property
     def worker_pids(self) -> list[int | None]:

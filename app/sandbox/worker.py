@@ -12,8 +12,10 @@ off the request's critical path. The child:
 * sets RLIMIT_CPU for that request, chdirs to the requested directory, imports and calls
   `module:function(payload)`,
 * writes one JSON document to a pipe, closes it (the answer goes out while the child is
-  still tearing down) and leaves with `os._exit`. Its collected garbage is never
-  reclaimed: the cyclic GC is off in children (the process is short-lived and memory-capped).
+  still tearing down) and leaves with `os._exit`.
+
+Children run the cyclic GC rarely (a high generation-0 threshold): they are short-lived
+and memory-capped, and every pass would walk objects copied from the warm heap.
 
 Responses go back on the *original* stdout as JSON lines; file descriptor 1 is pointed at
 stderr at startup so a stray `print()` in a preloaded module cannot corrupt the protocol.
@@ -36,12 +38,14 @@ import signal
 import sys
 import time
 import traceback
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TextIO
 
 MAX_RESULT_BYTES = 32 * 1024 * 1024
 FSIZE_LIMIT_BYTES = 64 * 1024 * 1024
 NOFILE_LIMIT = 256
 TRACEBACK_TAIL_LINES = 8
+CHILD_GC_THRESHOLD = 100_000  # allocations between young-generation collections (default 700)
 
 _protocol_fd: int | None = None  # the real stdout; closed in every child
 
@@ -83,7 +87,7 @@ def _child(config: dict[str, Any], request_fd: int, write_fd: int) -> None:
     """Body of the forked child: set up the sandbox, wait for one request, run it. Never returns."""
     code = 0
     try:
-        gc.disable()  # short-lived, memory-capped: no collector passes over the warm heap
+        gc.set_threshold(CHILD_GC_THRESHOLD)  # see the module docstring
         os.setpgid(0, 0)
         if _protocol_fd is not None:
             os.close(_protocol_fd)
@@ -134,13 +138,14 @@ def _child(config: dict[str, Any], request_fd: int, write_fd: int) -> None:
 class _Child:
     """A forked child waiting for (or running) its one request, seen from the parent."""
 
-    def __init__(self, config: dict[str, Any]) -> None:
+    def __init__(self, config: dict[str, Any], inherited: tuple[int, ...] = ()) -> None:
+        """Fork; `inherited` are the parent's fds of other children, closed in this one."""
         request_r, self.request_w = os.pipe()
         self.result_r, result_w = os.pipe()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child
-            os.close(self.request_w)
-            os.close(self.result_r)
+            for fd in (self.request_w, self.result_r, *inherited):
+                os.close(fd)
             _child(config, request_r, result_w)
         os.close(request_r)
         os.close(result_w)
@@ -149,6 +154,11 @@ class _Child:
             os.setpgid(pid, pid)  # also done by the child; whichever runs first wins the race
         self.pidfd = os.pidfd_open(pid)
         self.status: int | None = None
+
+    @property
+    def fds(self) -> tuple[int, ...]:
+        """The parent's open fds of this child."""
+        return tuple(fd for fd in (self.request_w, self.result_r, self.pidfd) if fd >= 0)
 
     def send(self, request: dict[str, Any]) -> bool:
         """Hand the request over; False if the child is already gone."""
@@ -159,31 +169,34 @@ class _Child:
         except BrokenPipeError:
             return False
         finally:
-            self._close_request()
-        return True
-
-    def _close_request(self) -> None:
-        if self.request_w >= 0:
             os.close(self.request_w)
             self.request_w = -1
+        return True
+
+    def release(self) -> None:
+        """Done with it: kill its process group (stray grandchildren), close our fds.
+
+        The exit status is collected later by `reap()`, off the critical path.
+        """
+        if self.status is None:
+            _kill_group(self.pid)
+        for fd in self.fds:
+            os.close(fd)
+        self.request_w = self.result_r = self.pidfd = -1
 
     def reap(self) -> int:
-        """Wait for the child to exit, kill its stray grandchildren, release the fds."""
+        """Wait for the child to exit (and release it); returns the wait status."""
         if self.status is None:
             try:
                 _, self.status = os.waitpid(self.pid, 0)
             finally:
-                _kill_group(self.pid)
-                self._close_request()
-                os.close(self.result_r)
-                os.close(self.pidfd)
+                _kill_group(self.pid)  # stray grandchildren of the task
+                self.release()
         return self.status
 
     def discard(self) -> None:
-        """Drop a child whatever its state (an unused spare exits on its request pipe's EOF)."""
-        self._close_request()
-        if self.status is None:
-            _kill_group(self.pid)
+        """Drop a child whatever its state (an unused spare also exits on its pipe's EOF)."""
+        self.release()
         self.reap()
 
 
@@ -206,12 +219,16 @@ def _kill_group(pid: int) -> None:
 
 
 def run_request(
-    request: dict[str, Any], config: dict[str, Any], child: _Child | None = None
+    request: dict[str, Any],
+    config: dict[str, Any],
+    child: _Child | None = None,
+    on_started: Callable[[_Child], None] | None = None,
 ) -> tuple[dict[str, Any], _Child]:
     """Run one task in `child` (or a fresh fork), enforcing the wall timeout.
 
-    Always returns a response dict, plus the child for the caller to `reap()` (after
-    answering: the child may still be tearing down).
+    `on_started(child)` runs once the child has its request (the parent's own chores go
+    there, concurrent with the task). Always returns a response dict, plus the child for the
+    caller to `release()` and later `reap()` (it may still be tearing down).
     """
     started = time.perf_counter()
     timeout_s = float(request["timeout_s"])
@@ -220,6 +237,8 @@ def run_request(
             child.reap()
         child = _Child(config)
         child.send(request)
+    if on_started is not None:
+        on_started(child)
     chunks: list[bytes] = []
     size = 0
     timed_out = False
@@ -305,15 +324,30 @@ def main() -> int:
     gc.collect()
     gc.freeze()  # preloaded objects move to a permanent generation: fewer copy-on-write faults
     out.write(json.dumps({"ready": True, "pid": os.getpid(), "preload_ms": timings}) + "\n")
-    spare = _Child(config)
+    _serve(config, out)
+    return 0
+
+
+def _serve(config: dict[str, Any], out: TextIO) -> None:
+    """Answer requests from stdin, always keeping the next request's child forked ahead."""
+    spare: _Child | None = _Child(config)
+    finished: _Child | None = None
+
+    def chores(running: _Child) -> None:  # while `running` works on its request
+        nonlocal spare, finished
+        if finished is not None:
+            finished.reap()
+            finished = None
+        spare = _Child(config, inherited=running.fds)
+
     try:
         for line in sys.stdin:
             if not line.strip():
                 continue
             request = json.loads(line)
-            child = spare
+            child, spare = spare, None
             try:
-                response, child = run_request(request, config, child)
+                response, child = run_request(request, config, child, chores)
             except Exception as exc:
                 response = {
                     "id": request.get("id"),
@@ -324,13 +358,17 @@ def main() -> int:
                     "duration_ms": 0.0,
                 }
             out.write(json.dumps(response) + "\n")
-            # After answering: reap (the child may still be tearing down), then fork the
-            # next request's child while the server is busy with this answer.
-            child.discard()
-            spare = _Child(config)
+            if child is not None:
+                child.release()
+                if finished is not None:
+                    finished.reap()
+                finished = child
+            if spare is None:
+                spare = _Child(config)
     finally:
-        spare.discard()
-    return 0
+        for leftover in (spare, finished):
+            if leftover is not None:
+                leftover.discard()
 
 
 if __name__ == "__main__":

@@ -58,23 +58,8 @@ BASES: dict[str, type] = {
     "ORCHESTRATOR": NodeOrchestrator,
 }
 UNKNOWN_OPERATION = "__no_such_operation__"
-NODE_CHECKS = (
-    "contract",
-    "import",
-    "node_class",
-    "instantiate",
-    "operations",
-    "unknown_operation",
-    "cleanup",
-)
-# The checks each `part` of verify_package runs, in order (all of them must pass).
-PART_CHECKS: dict[str, tuple[str, ...]] = {
-    "all": (*NODE_CHECKS, "tests"),
-    "node": NODE_CHECKS,
-    "tests": ("tests",),
-}
-# libyaml when the wheel has it (the contract check only reads `node_type`; the framework's
-# validator still parses the text itself).
+# libyaml when the wheel has it (this check only reads `node_type`; the framework's validator
+# still parses the text itself).
 _YAML_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 type Report = list[dict[str, Any]]
@@ -210,81 +195,61 @@ def _run_pytest(test_file: Path, root: Path) -> tuple[int, list[str]]:
 
 
 def verify_package(payload: dict[str, Any]) -> dict[str, Any]:
-    """Sandbox task: verify one package; returns {"ok", "class_name", "checks": [...]}.
-
-    ``payload["part"]`` picks what this child runs: ``"all"`` (default) every check in
-    order, ``"node"`` the checks up to ``cleanup``, ``"tests"`` only the generated tests.
-    The verifier may run one package's two parts in two children at once; the union is
-    exactly the ``"all"`` check list.
-    """
-    part: str = payload.get("part", "all")
-    if part not in PART_CHECKS:
-        raise ValueError(f"unknown part {part!r}; expected one of {sorted(PART_CHECKS)}")
+    """Sandbox task: verify one package; returns {"ok", "class_name", "checks": [...]}."""
     root = Path(payload["project_dir"]).resolve()
+    package_dir = root / payload["package"]
+    module_name = payload["module"]
+    kind: str = payload["kind"]
+    calls: list[dict[str, Any]] = payload["operations"]
+    effect_type: str = payload.get("effect_type", "API_CALL")
     report: Report = []
     result: dict[str, Any] = {"ok": False, "class_name": None, "checks": report}
     if str(root) not in sys.path:
         sys.path.insert(0, str(root))
     try:
-        if part != "tests":
-            result["class_name"] = _node_checks(payload, root, report)
-        if part != "node":
-            _tests_check(payload, root, report)
+        with _check(report, "contract") as entry:
+            text = (package_dir / "contract.yaml").read_text(encoding="utf-8")
+            declared = yaml.load(text, Loader=_YAML_LOADER).get("node_type")
+            want = f"{kind}_GENERIC"
+            _require(declared == want, f"node_type {declared!r}, want {want}")
+            verdict = ServiceContractValidator().validate_contract_yaml(
+                text, contract_type=cast(ContractKind, kind.lower())
+            )
+            _require(verdict.is_valid, "; ".join(verdict.violations) or "invalid contract")
+            entry["detail"] = "; ".join(verdict.warnings) or f"score {verdict.score}"
+        with _check(report, "import") as entry:
+            module = importlib.import_module(f"{module_name}.node")
+            entry["detail"] = module.__name__
+        with _check(report, "node_class") as entry:
+            classes = _node_classes(module)
+            _require(len(classes) == 1, f"{len(classes)} node classes defined, want exactly 1")
+            cls, base_kind = classes[0]
+            _require(base_kind == kind, f"{cls.__name__} is {base_kind}, contract says {kind}")
+            _require("process" in vars(cls), f"{cls.__name__} does not override process()")
+            expected = payload.get("class_name")
+            _require(
+                expected in (None, cls.__name__), f"class {cls.__name__}, plan says {expected}"
+            )
+            result["class_name"] = cls.__name__
+            entry["detail"] = f"{cls.__name__}({BASES[kind].__name__})"
+        asyncio.run(_exercise(report, cls, kind, calls, effect_type))
+        with _check(report, "tests") as entry:
+            test_file = package_dir / "tests" / f"test_{package_dir.name}.py"
+            _require(test_file.is_file(), f"missing {test_file.relative_to(root)}")
+            if payload.get("test_runner", "fast") == "pytest":
+                count, failures = _run_pytest(test_file, root)
+            else:
+                test_module = importlib.import_module(
+                    f"{module_name}.tests.test_{package_dir.name}"
+                )
+                count, failures = _run_test_functions(test_module)
+            _require(count > 0, "no tests found")
+            _require(not failures, f"{len(failures)}/{count} failed: " + " | ".join(failures))
+            entry["detail"] = f"{count} passed"
     except CheckFailed:
         pass
-    result["ok"] = (
-        all(c["ok"] for c in report) and tuple(c["name"] for c in report) == PART_CHECKS[part]
-    )
+    result["ok"] = bool(report) and all(c["ok"] for c in report) and report[-1]["name"] == "tests"
     return result
-
-
-def _node_checks(payload: dict[str, Any], root: Path, report: Report) -> str:
-    """Contract, import, node class, then the exercised lifecycle; returns the class name."""
-    package_dir = root / payload["package"]
-    kind: str = payload["kind"]
-    with _check(report, "contract") as entry:
-        text = (package_dir / "contract.yaml").read_text(encoding="utf-8")
-        declared = yaml.load(text, Loader=_YAML_LOADER).get("node_type")
-        want = f"{kind}_GENERIC"
-        _require(declared == want, f"node_type {declared!r}, want {want}")
-        verdict = ServiceContractValidator().validate_contract_yaml(
-            text, contract_type=cast(ContractKind, kind.lower())
-        )
-        _require(verdict.is_valid, "; ".join(verdict.violations) or "invalid contract")
-        entry["detail"] = "; ".join(verdict.warnings) or f"score {verdict.score}"
-    with _check(report, "import") as entry:
-        module = importlib.import_module(f"{payload['module']}.node")
-        entry["detail"] = module.__name__
-    with _check(report, "node_class") as entry:
-        classes = _node_classes(module)
-        _require(len(classes) == 1, f"{len(classes)} node classes defined, want exactly 1")
-        cls, base_kind = classes[0]
-        _require(base_kind == kind, f"{cls.__name__} is {base_kind}, contract says {kind}")
-        _require("process" in vars(cls), f"{cls.__name__} does not override process()")
-        expected = payload.get("class_name")
-        _require(expected in (None, cls.__name__), f"class {cls.__name__}, plan says {expected}")
-        entry["detail"] = f"{cls.__name__}({BASES[kind].__name__})"
-    calls: list[dict[str, Any]] = payload["operations"]
-    asyncio.run(_exercise(report, cls, kind, calls, payload.get("effect_type", "API_CALL")))
-    return cls.__name__
-
-
-def _tests_check(payload: dict[str, Any], root: Path, report: Report) -> None:
-    """Run the package's generated test module (fast runner or real pytest)."""
-    package_dir = root / payload["package"]
-    with _check(report, "tests") as entry:
-        test_file = package_dir / "tests" / f"test_{package_dir.name}.py"
-        _require(test_file.is_file(), f"missing {test_file.relative_to(root)}")
-        if payload.get("test_runner", "fast") == "pytest":
-            count, failures = _run_pytest(test_file, root)
-        else:
-            test_module = importlib.import_module(
-                f"{payload['module']}.tests.test_{package_dir.name}"
-            )
-            count, failures = _run_test_functions(test_module)
-        _require(count > 0, "no tests found")
-        _require(not failures, f"{len(failures)}/{count} failed: " + " | ".join(failures))
-        entry["detail"] = f"{count} passed"
 
 
 async def _exercise(
@@ -292,8 +257,8 @@ async def _exercise(
 ) -> None:
     """Instantiate, initialise, call every operation and an unknown one, clean up.
 
-    One DI container serves every node built here (as in a real runtime); each operation
-    still runs on a freshly constructed node.
+    One DI container serves every node built here, as in a runtime; each operation still
+    runs on a freshly constructed node.
     """
     container = ModelONEXContainer()
     with _check(report, "instantiate") as entry:

@@ -5,16 +5,9 @@ The warm parents import omnibase-core (nodes, validation, container), pytest and
 fork plus the import of its own generated modules. Packages are verified concurrently
 (bounded by the pool's workers) with a per-package timeout; a timeout or crash becomes a
 failed report, never a missing one.
-
-Work is balanced across the lanes: when the packages do not divide evenly over them (one
-package on two workers, three on two, ...), some packages are verified as two halves in two
-children at once, the node checks in one and the generated tests in the other, and the
-halves' reports are joined. Both halves always run; the joined report is the one a single
-child would have produced.
 """
 
 import asyncio
-import heapq
 import time
 from pathlib import Path
 from typing import Any, Literal
@@ -27,16 +20,6 @@ from app.verification.schemas import CheckResult, PackageReport
 
 VERIFY_TASK = "app.verification.checks:verify_package"
 PRELOAD = ("app.verification.checks", "app.verification.checks:warm_up")
-
-# Estimated cost of verifying a package (fork, imports, lifecycle and tests, ms-ish: measured
-# on the sample PRDs) and of each half when split: both halves repeat the fork and the import
-# of the package, so together they cost ~1.5 whole packages.
-_BASE_COST = 30.0
-_COST_PER_OPERATION = 2.0
-_PART_SHARE = {"node": 0.72, "tests": 0.78}
-_MIN_GAIN = 0.95  # split only for a makespan at least 5% shorter
-
-type Unit = tuple[int, str, float]  # (package index, part, estimated cost)
 
 
 def package_payload(
@@ -94,76 +77,21 @@ class Verifier:
         self, project_dir: Path, plan: Plan, *, parallelism: int | None = None
     ) -> list[PackageReport]:
         """One report per node of `plan`, in plan order, at most `parallelism` at a time."""
-        width = max(1, parallelism or self.max_parallel)
-        limit = asyncio.Semaphore(width)
-        payloads = [package_payload(project_dir, plan, n, self.test_runner) for n in plan.nodes]
-        costs = [_BASE_COST + _COST_PER_OPERATION * len(p["operations"]) for p in payloads]
-        units = schedule(costs, min(width, self.pool.size))
-        done = await asyncio.gather(
-            *(self._run_unit(project_dir, payloads[i], part, limit) for i, part, _ in units)
+        limit = asyncio.Semaphore(max(1, parallelism or self.max_parallel))
+        return list(
+            await asyncio.gather(*(self._verify(project_dir, plan, n, limit) for n in plan.nodes))
         )
-        parts: list[dict[str, tuple[SandboxResult, float, float]]] = [{} for _ in plan.nodes]
-        for (index, part, _), outcome in zip(units, done, strict=True):
-            parts[index][part] = outcome
-        return [_package_report(payloads[i], node, parts[i]) for i, node in enumerate(plan.nodes)]
 
-    async def _run_unit(
-        self, project_dir: Path, payload: dict[str, Any], part: str, limit: asyncio.Semaphore
-    ) -> tuple[SandboxResult, float, float]:
-        """Run one part of a package; returns the result and its (queued) start and end."""
+    async def _verify(
+        self, project_dir: Path, plan: Plan, node: NodePlan, limit: asyncio.Semaphore
+    ) -> PackageReport:
+        payload = package_payload(project_dir, plan, node, self.test_runner)
         started = time.perf_counter()
         async with limit:
             result = await self.pool.run(
-                VERIFY_TASK,
-                {**payload, "part": part},
-                timeout_s=self.package_timeout_s,
-                cwd=str(project_dir),
+                VERIFY_TASK, payload, timeout_s=self.package_timeout_s, cwd=str(project_dir)
             )
-        return result, started, time.perf_counter()
-
-
-def schedule(costs: list[float], lanes: int) -> list[Unit]:
-    """Units to run, in dispatch order, for packages of estimated `costs` on `lanes` workers.
-
-    Longest-first list scheduling; the k heaviest packages are split into their "node" and
-    "tests" halves for the k (0..n) with the shortest estimated makespan (ties: fewer splits).
-    """
-    heaviest = sorted(range(len(costs)), key=lambda i: -costs[i])
-    best: tuple[float, list[Unit]] | None = None
-    for k in range(len(costs) + 1 if lanes > 1 else 1):
-        split = set(heaviest[:k])
-        units: list[Unit] = []
-        for i, cost in enumerate(costs):
-            if i in split:
-                units += [(i, part, cost * share) for part, share in _PART_SHARE.items()]
-            else:
-                units.append((i, "all", cost))
-        units.sort(key=lambda u: -u[2])
-        makespan = _makespan([u[2] for u in units], lanes)
-        if best is None or makespan < best[0] * _MIN_GAIN:
-            best = (makespan, units)
-    return best[1] if best else []
-
-
-def _makespan(durations: list[float], lanes: int) -> float:
-    finish = [0.0] * max(1, lanes)
-    for duration in durations:  # each unit goes to the lane that frees up first
-        heapq.heappush(finish, heapq.heappop(finish) + duration)
-    return max(finish)
-
-
-def _package_report(
-    payload: dict[str, Any], node: NodePlan, parts: dict[str, tuple[SandboxResult, float, float]]
-) -> PackageReport:
-    """Join a package's part results into its report (node checks first, then the tests)."""
-    elapsed_ms = (max(p[2] for p in parts.values()) - min(p[1] for p in parts.values())) * 1000.0
-    if "all" in parts:
-        return _report(payload, node, parts["all"][0], elapsed_ms)
-    checks = _report(payload, node, parts["node"][0], elapsed_ms)
-    if not checks.ok:  # as in one child: the tests' verdict is not reported after a failure
-        return checks
-    tests = _report(payload, node, parts["tests"][0], elapsed_ms)
-    return checks.model_copy(update={"ok": tests.ok, "checks": checks.checks + tests.checks})
+        return _report(payload, node, result, (time.perf_counter() - started) * 1000.0)
 
 
 def _report(
