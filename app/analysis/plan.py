@@ -102,6 +102,7 @@ class NodePlan(_Frozen):
     external_systems: list[str] = Field(default_factory=list)  # EFFECT mostly
     capabilities: list[str] = Field(default_factory=list)  # caching, metrics, events, health, ...
     mixins: list[str] = Field(default_factory=list)  # filled by mixin recommendation, node first
+    mixin_modules: dict[str, str] = Field(default_factory=dict)  # mixin name -> its module
 
 
 class Plan(_Frozen):

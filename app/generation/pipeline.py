@@ -23,6 +23,8 @@ from app.version import GENERATOR_VERSION
 class MixinAdvisor(Protocol):
     async def recommend_for_node(self, kind: str, capabilities: list[str]) -> list[str]: ...
 
+    def module_of(self, mixin: str) -> str: ...
+
 
 @dataclass
 class PipelineResult:
@@ -117,7 +119,8 @@ class Pipeline:
         nodes: list[NodePlan] = []
         for node in plan.nodes:
             mixins = await self.advisor.recommend_for_node(node.kind, list(node.capabilities))
-            nodes.append(node.model_copy(update={"mixins": mixins}))
+            modules = {name: self.advisor.module_of(name) for name in mixins}
+            nodes.append(node.model_copy(update={"mixins": mixins, "mixin_modules": modules}))
         return plan.model_copy(update={"nodes": nodes})
 
     async def _verify(

@@ -224,7 +224,47 @@ def _node_view(plan: Plan, node: NodePlan, categories: dict[str, str]) -> dict[s
     if kind in ("COMPUTE", "EFFECT") and ops:
         view["invalid_case"] = ops[0]["name"]
     view["lifecycle_case"] = _lifecycle_case(view, calls.operations)
+    _mixin_view(view, node)
     return view
+
+
+# The typed process() signature of each kind, for generic mixins that declare their own.
+_PROCESS_IO = {
+    "COMPUTE": ("ModelComputeInput[JsonObject]", "ModelComputeOutput[JsonObject]"),
+    "EFFECT": ("ModelEffectInput", "ModelEffectOutput"),
+    "REDUCER": ("ModelReducerInput[JsonObject]", "ModelReducerOutput[list[JsonObject]]"),
+    "ORCHESTRATOR": ("ModelOrchestratorInput", "ModelOrchestratorOutput"),
+}
+# Mixins generic over (input, output) whose sync `process` the node's async one overrides.
+_PROCESS_GENERIC_MIXINS = frozenset({"MixinEventBus"})
+
+
+_BASE_EXPRESSIONS = {
+    "COMPUTE": "NodeCompute[JsonObject, JsonObject]",
+    "EFFECT": "NodeEffect",
+    "REDUCER": "NodeReducer[JsonObject, list[JsonObject]]",
+    "ORCHESTRATOR": "NodeOrchestrator",
+}
+
+
+def _mixin_view(view: dict[str, Any], node: NodePlan) -> None:
+    """Class bases, node first, then the oracle-confirmed mixins (one per line when present)."""
+    base = _BASE_EXPRESSIONS[node.kind]
+    bases = []
+    imports = []
+    for mixin in node.mixins:
+        name = ident(mixin)
+        imports.append(f"{node.mixin_modules[mixin]}:{name}")
+        if name in _PROCESS_GENERIC_MIXINS:
+            source, result = _PROCESS_IO[node.kind]
+            args = f"\n        {source},\n        Coroutine[Any, Any, {result}],\n    "
+            bases.append(f"{name}[{args}]")
+            imports += ["collections.abc:Coroutine", "typing:Any"]
+        else:
+            bases.append(name)
+    view["mixins"] = [ident(m) for m in node.mixins]
+    view["mixin_imports"] = imports
+    view["bases"] = "".join(f"\n    {b}," for b in [base, *bases]) + "\n" if bases else base
 
 
 def _lifecycle_case(view: dict[str, Any], calls: list[OperationCall]) -> dict[str, Any] | None:

@@ -212,6 +212,10 @@ class MixinRuntime:
             return []  # unreachable in practice: each step was confirmed
         return sorted(chosen)
 
+    def module_of(self, mixin: str) -> str:
+        """The module generated code imports `mixin` from (read from the discovered class)."""
+        return self.catalog.mixins[mixin].ref.split(":", 1)[0]
+
     async def confirm(self, kind: str, mixins: list[str], order: str = "node_first") -> bool:
         """Run the composition through the oracle (cached by key; recorded as a measurement)."""
         kind = kind.lower()

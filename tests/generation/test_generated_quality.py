@@ -2,6 +2,7 @@
 passes the independent ONEX gate, `ruff check` and `mypy --strict`, exactly as a platform team's
 CI would run them on the unzipped archive."""
 
+import asyncio
 import hashlib
 import io
 import json
@@ -12,10 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from app.analysis.service import analyse
+from app.analysis.plan import Plan
+from app.config import Settings
+from app.db import create_engine, create_sessionmaker
 from app.generation.archive import build_archive
+from app.generation.pipeline import Pipeline
 from app.generation.render import render_project
 from app.generation.template_cache import build_environment
+from app.migrations import upgrade
+from app.mixins.runtime import MixinRuntime
 from tests.conftest import SAMPLE_PRDS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,22 +39,48 @@ def _prds() -> list[Path]:
     return samples + [p for p in OWN_FIXTURES if p.exists()]
 
 
+async def _plans(prds: list[Path], workdir: Path) -> list[Plan]:
+    """Plans as the service makes them: analysis plus oracle-confirmed mixins."""
+    settings = Settings(environment="test")
+    settings.database.url = f"sqlite+aiosqlite:///{workdir / 'mixins.db'}"
+    settings.mixins.model_path = workdir / "model"
+    await asyncio.to_thread(upgrade, settings.database.url)
+    engine = create_engine(settings.database)
+    runtime = await MixinRuntime.create(settings, create_sessionmaker(engine))
+    try:
+        pipeline = Pipeline(templates=build_environment(), verifier=None, advisor=runtime)
+        return [await pipeline.plan(p.read_text(), project_name=None) for p in prds]
+    finally:
+        await runtime.close()
+        await engine.dispose()
+
+
 @pytest.fixture(scope="module")
 def unzipped(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Every PRD generated, zipped and unzipped again the way a user does."""
     env = build_environment()
     roots: dict[str, Path] = {}
-    for prd_path in _prds():
-        prd = prd_path.read_text()
-        plan = analyse(prd)
+    prds = _prds()
+    plans = asyncio.run(_plans(prds, tmp_path_factory.mktemp("plans")))
+    for prd_path, plan in zip(prds, plans, strict=True):
         if not plan.nodes:
             continue
-        digest = hashlib.sha256(prd.encode()).hexdigest()
+        digest = hashlib.sha256(prd_path.read_bytes()).hexdigest()
         files = render_project(env, plan, prd_sha256=digest, generator_version="test")
         target = tmp_path_factory.mktemp(prd_path.stem)
         zipfile.ZipFile(io.BytesIO(build_archive(files, root=plan.project_name))).extractall(target)
         roots[prd_path.stem] = target / plan.project_name
     return roots
+
+
+def test_mixins_are_composed_into_node_classes(unzipped: dict[str, Path]) -> None:
+    with_mixins = [
+        path
+        for root in unzipped.values()
+        for path in root.rglob("node.py")
+        if "from omnibase_core.mixins" in path.read_text()
+    ]
+    assert with_mixins, "no generated node composes a mixin"
 
 
 def test_every_prd_generates(unzipped: dict[str, Path]) -> None:
