@@ -30,9 +30,9 @@ from app.db import create_engine, create_sessionmaker
 from app.mixins.catalog import load_catalog
 from app.mixins.cli import say
 from app.mixins.keys import KINDS, ORDERS
+from app.mixins.measured import load_measured
 from app.mixins.model import load
 from app.mixins.predictor import Predictor, Query
-from app.mixins.runtime import _measured
 
 
 def pct(samples: list[float]) -> str:
@@ -64,7 +64,7 @@ async def in_process(n: int, freeze: bool) -> None:
         raise SystemExit("no model: run `make mixin-sweep` first")
     engine = create_engine(settings.database)
     async with create_sessionmaker(engine)() as session:
-        measured = await _measured(session, catalog.framework_version)
+        measured = await load_measured(session, catalog.framework_version)
     await engine.dispose()
     singles = {k: v for k, v in measured.items() if "+" not in k}
     rng = random.Random(1)

@@ -5,13 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import anyio.to_thread
 from fastapi import Depends, Request
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
@@ -19,15 +17,16 @@ from app.errors import Conflict
 from app.mixins import baseline, repo
 from app.mixins.catalog import Catalog
 from app.mixins.keys import KINDS, ORDERS, canonical, composition_key
+from app.mixins.measured import load_measured, seeded_measured
 from app.mixins.model import Artifact, save, train_artifact
-from app.mixins.models import MixinOutcome
 from app.mixins.oracle_client import Measured, Oracle, start_pool
 from app.mixins.predictor import Counts, Prediction, Predictor, Query
+from app.mixins.recommendation import candidates_for, rank_recommendations
+from app.mixins.training import log_training_failure, require_trainable, trained_at
 from app.sandbox.pool import SandboxPool
 
 log = logging.getLogger(__name__)
 REFRESH_S = 60.0
-MIN_TRAIN_OUTCOMES = 50
 
 
 class MixinRuntime:
@@ -67,7 +66,7 @@ class MixinRuntime:
                 "mixin model %s was trained for another framework version; ignored", art.version
             )
             art = None
-        measured = await _seeded_measured(sessionmaker, baseline_path, catalog.framework_version)
+        measured = await seeded_measured(sessionmaker, baseline_path, catalog.framework_version)
         self = cls(settings, sessionmaker, catalog, Predictor(catalog, art, measured))
         if start_oracle:
             self._pool_task = asyncio.create_task(self._start_pool())
@@ -77,7 +76,7 @@ class MixinRuntime:
     async def refresh_measured(self) -> int:
         """Reload measured counts (a sweep run by the CLI writes them behind the service's back)."""
         async with self.sessionmaker() as session:
-            measured = await _measured(session, self.catalog.framework_version)
+            measured = await load_measured(session, self.catalog.framework_version)
         self.predictor.replace_measured(measured)
         return len(measured)
 
@@ -156,43 +155,11 @@ class MixinRuntime:
         *,
         min_probability: float = 0.5,
     ) -> list[dict[str, Any]]:
-        wanted = {c.lower() for c in capabilities}
-        cands = [
-            p
-            for n, p in self.catalog.mixins.items()
-            if p.capability
-            and n not in chosen
-            and not p.data.get("in_node_base", {}).get(kind)
-            and (not wanted or wanted & set(p.tags))
-        ]
+        cands = candidates_for(self.catalog, kind, capabilities, chosen)
         preds = await self.predict([(kind, order, canonical([*chosen, c.name])) for c in cands])
-        out: list[dict[str, Any]] = []
-        for c, p in zip(cands, preds, strict=True):
-            matched = sorted(wanted & set(c.tags))
-            out.append(
-                {
-                    "mixin": c.name,
-                    "primary": len(wanted & set(c.primary_tags)),
-                    "n_primary": len(c.primary_tags),
-                    "probability": p.probability,
-                    "compatible": p.compatible,
-                    "source": p.source,
-                    "capabilities": matched,
-                    "tags": list(c.tags),
-                }
-            )
-        out.sort(key=_rank)
-        # compatible, or not known to fail; then the best mixin of each wanted capability first
-        keep = [d for d in out if float(d["probability"]) >= min_probability]
-        firsts: list[dict[str, Any]] = []
-        for cap in dict.fromkeys(c.lower() for c in capabilities):
-            best = next((d for d in keep if cap in d["capabilities"] and d not in firsts), None)
-            if best is not None:
-                firsts.append(best)
-        keep = firsts + [d for d in keep if d not in firsts]
-        return [{k: v for k, v in d.items() if k not in ("primary", "n_primary")} for d in keep][
-            :limit
-        ]
+        return rank_recommendations(
+            cands, preds, capabilities, min_probability=min_probability, limit=limit
+        )
 
     async def recommend_for_node(self, kind: str, capabilities: list[str]) -> list[str]:
         """Mixins for a generated node, composed node first: per wanted capability, the ranked
@@ -264,7 +231,7 @@ class MixinRuntime:
         self.predictor.observe(
             key, Counts(row.success_count, row.failure_count, row.last_stage, row.last_error)
         )
-        since = self._trained_at()
+        since = trained_at(self.predictor.artifact)
         pending = await repo.feedback_since(session, since)
         retrain = pending >= self.settings.mixins.retrain_after_feedback and not self.training
         return {
@@ -273,12 +240,6 @@ class MixinRuntime:
             "pending_feedback": pending,
             "retrain_scheduled": retrain,
         }
-
-    def _trained_at(self) -> datetime | None:
-        art = self.predictor.artifact
-        if art is None or "trained_at" not in art.meta:
-            return None
-        return datetime.fromisoformat(str(art.meta["trained_at"]).replace("Z", "+00:00"))
 
     def has_model(self) -> bool:
         return self.predictor.artifact is not None
@@ -292,17 +253,11 @@ class MixinRuntime:
             raise Conflict("a training run is already in progress")
         async with self.sessionmaker() as session:
             data = [o for o, _ in await repo.outcomes(session, self.catalog.framework_version)]
-        usable = [o for o in data if len(o.mixins) <= 2]
-        if len(usable) < MIN_TRAIN_OUTCOMES or len({o.label for o in usable}) < 2:
-            raise Conflict(
-                f"not enough measured outcomes to train ({len(usable)}; need "
-                f"{MIN_TRAIN_OUTCOMES} with both classes): run `make mixin-sweep` first",
-                outcomes=len(usable),
-            )
+        require_trainable(data)
         if self.training:
             raise Conflict("a training run is already in progress")
         self._train_task = asyncio.create_task(self.train())
-        self._train_task.add_done_callback(_log_failure)
+        self._train_task.add_done_callback(log_training_failure)
 
     async def train(self) -> Artifact:
         await self.refresh_measured()
@@ -335,57 +290,6 @@ class MixinRuntime:
             "measured_compositions": len(self.predictor.measured),
             **meta,
         }
-
-
-async def _seeded_measured(
-    sessionmaker: async_sessionmaker[AsyncSession], baseline_path: Path, framework_version: str
-) -> dict[str, Counts]:
-    """Measured counts; an empty database is first seeded from the checked-in baseline. A
-    database that is down at startup yields no counts (the refresh loop picks them up later)."""
-    try:
-        async with sessionmaker() as session, session.begin():
-            if await repo.fingerprint(session, framework_version) == (0, 0):
-                seed = await anyio.to_thread.run_sync(
-                    baseline.seed_observations, baseline_path, framework_version
-                )
-                if seed:
-                    await repo.record(
-                        session, seed, framework_version=framework_version, source="baseline"
-                    )
-                    log.info("seeded %d mixin outcomes from the baseline", len(seed))
-            return await _measured(session, framework_version)
-    except Exception as exc:
-        log.warning("mixin outcomes unavailable at startup: %s", exc)
-        return {}
-
-
-async def _measured(session: AsyncSession, framework_version: str) -> dict[str, Counts]:
-    """Counts keyed by composition key (plain column rows: no ORM objects on the event loop)."""
-    M = MixinOutcome
-    q = select(
-        M.node_kind, M.class_order, M.mixin_key, M.success_count, M.failure_count,
-        M.last_stage, M.last_error,
-    ).where(M.framework_version == framework_version)  # fmt: skip
-    rows = (await session.execute(q)).all()
-    return {f"{k}|{o}|{m}": Counts(s, f, st, err) for k, o, m, s, f, st, err in rows}
-
-
-def _log_failure(task: asyncio.Task[Artifact]) -> None:
-    if not task.cancelled() and (exc := task.exception()) is not None:
-        log.warning("mixin model training failed: %r", exc)
-
-
-def _rank(d: dict[str, Any]) -> tuple[bool, int, int, float, int, str]:
-    """Compatible first, then most wanted capabilities in the name, then probability, then the
-    most focused mixin (fewest name-derived tags), then name (deterministic)."""
-    return (
-        not d["compatible"],
-        -int(d["primary"]),
-        -len(d["capabilities"]),
-        -float(d["probability"]),
-        int(d["n_primary"]),
-        str(d["mixin"]),
-    )
 
 
 def get_runtime(request: Request) -> MixinRuntime:

@@ -10,7 +10,6 @@ raised: timeouts, crashes and exceptions all come back as a `SandboxResult` with
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import json
 import logging
@@ -22,12 +21,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.sandbox.warm_parent import SandboxError, WarmParent
+
+__all__ = ["SandboxError", "SandboxPool", "SandboxResult", "run_once"]
+
 log = logging.getLogger(__name__)
 
 _PROJECT_ROOT = str(Path(__file__).resolve().parent.parent.parent)
-_STREAM_LIMIT = 64 * 1024 * 1024  # one JSON line per answer; results are capped at 32 MiB
 _GRACE_S = 5.0  # extra time the warm parent gets to kill a child and answer
-_START_TIMEOUT_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -39,102 +40,6 @@ class SandboxResult:
     error: str | None
     timed_out: bool
     duration_ms: float
-
-
-class SandboxError(RuntimeError):
-    """The pool itself could not start (e.g. a preload module failed to import)."""
-
-
-_worker_log = logging.getLogger("app.sandbox.worker")
-
-
-class _Worker:
-    """One warm parent process and its JSON-lines channel."""
-
-    def __init__(self, index: int, argv: list[str], env: dict[str, str]) -> None:
-        self.index = index
-        self._argv = argv
-        self._env = env
-        self._proc: asyncio.subprocess.Process | None = None
-        self._relay: asyncio.Task[None] | None = None
-        self.preload_ms: dict[str, float] = {}
-
-    @property
-    def running(self) -> bool:
-        return self._proc is not None and self._proc.returncode is None
-
-    @property
-    def pid(self) -> int | None:
-        return self._proc.pid if self._proc else None
-
-    async def start(self) -> None:
-        self._proc = await asyncio.create_subprocess_exec(
-            *self._argv,
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            env=self._env,
-            limit=_STREAM_LIMIT,
-            start_new_session=True,  # a terminal's Ctrl-C must not hit warm parents mid-task
-        )
-        self._relay = asyncio.create_task(self._relay_stderr(self._proc))
-        try:
-            hello = await asyncio.wait_for(self._read_line(), _START_TIMEOUT_S)
-        except (TimeoutError, ConnectionError) as exc:
-            await self.kill()
-            raise SandboxError(f"sandbox worker {self.index} did not start: {exc!r}") from exc
-        if not hello.get("ready"):
-            await self.kill()
-            raise SandboxError(
-                f"sandbox worker {self.index} failed to preload: {hello.get('error')}"
-            )
-        self.preload_ms = dict(hello.get("preload_ms", {}))
-
-    async def _relay_stderr(self, proc: asyncio.subprocess.Process) -> None:
-        """What untrusted code and the framework print goes into our JSON logs, never raw to
-        the service's stderr (DEBUG: per-check framework chatter is not service news)."""
-        assert proc.stderr is not None
-        while line := await proc.stderr.readline():
-            text = line.decode("utf-8", "replace").rstrip()
-            if text:
-                _worker_log.debug(text[:2000], extra={"sandbox_worker": self.index})
-
-    async def _read_line(self) -> dict[str, Any]:
-        assert self._proc is not None and self._proc.stdout is not None
-        line = await self._proc.stdout.readline()
-        if not line:
-            raise ConnectionError("sandbox worker closed its output")
-        answer: dict[str, Any] = json.loads(line)
-        return answer
-
-    async def call(self, request: dict[str, Any], timeout_s: float) -> dict[str, Any]:
-        """Send one request and wait for its answer (raises on a dead or hung worker)."""
-        assert self._proc is not None and self._proc.stdin is not None
-        self._proc.stdin.write(json.dumps(request).encode() + b"\n")
-        await self._proc.stdin.drain()
-        return await asyncio.wait_for(self._read_line(), timeout_s)
-
-    async def kill(self) -> None:
-        proc = self._proc
-        if proc is None:
-            return
-        if proc.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                proc.kill()
-        await proc.wait()
-        if proc.stdin is not None:
-            proc.stdin.close()
-
-    async def close(self, timeout_s: float = 2.0) -> None:
-        proc = self._proc
-        if proc is None or proc.returncode is not None:
-            return
-        if proc.stdin is not None:
-            proc.stdin.close()  # EOF ends the serve loop
-        try:
-            await asyncio.wait_for(proc.wait(), timeout_s)
-        except TimeoutError:
-            await self.kill()
 
 
 class SandboxPool:
@@ -161,8 +66,8 @@ class SandboxPool:
             p for p in (_PROJECT_ROOT, env.get("PYTHONPATH", "")) if p
         )
         argv = [python, "-m", "app.sandbox.worker", json.dumps(config)]
-        self._workers = [_Worker(i, argv, env) for i in range(workers)]
-        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
+        self._workers = [WarmParent(i, argv, env) for i in range(workers)]
+        self._idle: asyncio.Queue[WarmParent] = asyncio.Queue()
         self._restarts: set[asyncio.Task[None]] = set()
         self._ids = itertools.count(1)
         self._started = False
@@ -241,12 +146,12 @@ class SandboxPool:
             duration_ms=float(answer.get("duration_ms", 0.0)),
         )
 
-    def _schedule_restart(self, worker: _Worker) -> None:
+    def _schedule_restart(self, worker: WarmParent) -> None:
         task = asyncio.get_running_loop().create_task(self._restart(worker))
         self._restarts.add(task)
         task.add_done_callback(self._restarts.discard)
 
-    async def _restart(self, worker: _Worker) -> None:
+    async def _restart(self, worker: WarmParent) -> None:
         await worker.kill()
         if self._closed:
             return

@@ -1,7 +1,7 @@
 """Verify a rendered project: every node package checked in a forked, warm sandbox child.
 
 The warm parents import omnibase-core (nodes, validation, container), pytest and
-`app.verification.checks` once and run `checks.warm_up()`; each package then costs one
+`app.verification.checks` once and run `warmup.warm_up()`; each package then costs one
 fork plus the import of its own generated modules. Packages are verified concurrently
 (bounded by the pool's workers) with a per-package timeout; a timeout or crash becomes a
 failed report, never a missing one.
@@ -19,7 +19,7 @@ from app.sandbox import SandboxPool, SandboxResult
 from app.verification.schemas import CheckResult, PackageReport
 
 VERIFY_TASK = "app.verification.checks:verify_package"
-PRELOAD = ("app.verification.checks", "app.verification.checks:warm_up")
+PRELOAD = ("app.verification.checks", "app.verification.warmup:warm_up")
 
 
 def package_payload(

@@ -27,7 +27,7 @@ async def test_health_reports_components(client: AsyncClient) -> None:
 
 
 async def _get(settings: Settings, path: str) -> tuple[int, dict[str, object]]:
-    async with LifespanManager(create_app(settings)) as manager:
+    async with LifespanManager(create_app(settings), startup_timeout=120) as manager:
         transport = ASGITransport(app=manager.app)
         async with AsyncClient(transport=transport, base_url="http://test") as http:
             response = await http.get(path)
