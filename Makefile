@@ -7,28 +7,31 @@ RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 # uv installs the same packages as pip, several times faster (this is what keeps a first
 # `make run` under a minute); pip is the fallback when uv cannot be installed.
-INSTALL = if [ -x $(BIN)/uv ]; then $(BIN)/uv pip install -q --python $(BIN)/python $(1); \
-	else $(BIN)/pip install -q --disable-pip-version-check $(1); fi
+# Install chatter goes to var/install.log (shown only on failure), so that `make run` prints
+# nothing but the service's JSON log lines.
+INSTALL = mkdir -p var && { if [ -x $(BIN)/uv ]; then $(BIN)/uv pip install -q --python $(BIN)/python $(1); \
+	else $(BIN)/pip install -q --disable-pip-version-check $(1); fi; } >var/install.log 2>&1 \
+	|| { cat var/install.log >&2; exit 1; }
 
 .PHONY: run test lint check-deploy pytest migrate bench mixin-sweep mixin-eval bench-mixins gate-samples clean
 
 $(BIN)/python:
 	@py=$$(scripts/find-python.sh) && "$$py" -m venv $(VENV)
-	-$(BIN)/pip install -q --disable-pip-version-check uv
+	@$(BIN)/pip install -q --disable-pip-version-check uv >/dev/null 2>&1 || true
 
 $(RUN_STAMP): pyproject.toml | $(BIN)/python
-	$(call INSTALL,-e .)
+	@$(call INSTALL,-e .)
 	@touch $(RUN_STAMP)
 
 $(DEV_STAMP): pyproject.toml | $(BIN)/python
-	$(call INSTALL,-e '.[dev]')
+	@$(call INSTALL,-e '.[dev]')
 	@touch $(RUN_STAMP) $(DEV_STAMP)
 
 migrate: $(RUN_STAMP)
-	$(BIN)/python -m app.migrations
+	@$(BIN)/python -m app.migrations
 
 run: migrate
-	$(BIN)/uvicorn --factory app.main:create_app --host 0.0.0.0 --port $(PORT)
+	@exec $(BIN)/uvicorn --factory app.main:create_app --host 0.0.0.0 --port $(PORT)
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check app tests scripts migrations
