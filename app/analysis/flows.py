@@ -2,7 +2,7 @@
 
 import re
 
-from app.analysis import lexicon, naming
+from app.analysis import lexicon, naming, phrases
 from app.analysis.markdown import Block
 from app.analysis.plan import Flow, FlowStep, NodeKind, StepType
 from app.analysis.requirements import clean
@@ -37,10 +37,15 @@ def step_type(text: str) -> StepType:
 
 
 def _step_name(text: str) -> str:
+    """verb_object of the step ("Manager approves the request" -> approve_request), or its label."""
     if label := _LABEL.match(text):
-        words = naming.words(label.group(1))
-    else:
-        words = [w for w in naming.words(text) if w not in _STOP]
+        words = [w for w in naming.words(label.group(1)) if w not in _STOP]
+        if words:
+            return naming.safe_name(" ".join(words[:3]), fallback="step")
+    verb, obj = phrases.verb_object(text)
+    if verb:
+        return naming.safe_name(" ".join([verb, *obj]), fallback="step", max_words=3)
+    words = [w for w in naming.words(text) if w not in _STOP]
     return naming.safe_name(" ".join(words[:3]), fallback="step")
 
 

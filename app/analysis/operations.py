@@ -1,14 +1,14 @@
 """Group a node's requirements into a few named, typed operations."""
 
 import re
+from collections import Counter
 
-from app.analysis import lexicon, naming
+from app.analysis import naming, phrases
 from app.analysis.entities import field_type
 from app.analysis.plan import Entity, EntityField, NodeKind, Operation, Requirement
 
 MAX_OPERATIONS = 8
 _MAX_FIELDS = 8
-_STOP = lexicon.STOPWORDS
 _VERBS: dict[NodeKind, str] = {
     "EFFECT": "send notify deliver publish persist store save write upload download fetch insert "
     "emit ingest clone export load pull read record call integrate retrieve redirect delete "
@@ -25,43 +25,50 @@ _VERBS: dict[NodeKind, str] = {
     "escalate run process batch approve manage queue execute retrain deploy",
 }
 _DEFAULT_VERB: dict[NodeKind, str] = {
-    "EFFECT": "perform",
+    "EFFECT": "handle",
     "COMPUTE": "compute",
-    "REDUCER": "update",
+    "REDUCER": "track",
     "ORCHESTRATOR": "coordinate",
 }
 
 
-def _inflections(base: str) -> set[str]:
-    stem = base[:-1] if base.endswith("e") else base
-    forms = {base, f"{base}s", f"{base}es", f"{stem}ed", f"{stem}ing", f"{base}d"}
-    if base.endswith("y"):
-        forms |= {f"{base[:-1]}ies", f"{base[:-1]}ied"}
-    cvc = len(base) > 2 and base[-2] in "aeiou" and base[-3] not in "aeiou"
-    if cvc and base[-1] in "bdglmnprt":
-        forms |= {f"{base}{base[-1]}ed", f"{base}{base[-1]}ing"}
-    return forms
-
-
-_VERB_FORMS: dict[NodeKind, dict[str, str]] = {
-    kind: {form: base for base in spec.split() for form in _inflections(base)}
-    for kind, spec in _VERBS.items()
+_FALLBACK_BY_NOUN: dict[str, str] = {
+    "api": "serve",
+    "endpoint": "serve",
+    "endpoints": "serve",
+    "email": "send",
+    "emails": "send",
+    "notification": "send",
+    "notifications": "send",
+    "message": "send",
+    "messages": "send",
+    "webhook": "receive",
+    "webhooks": "receive",
+    "database": "store",
+    "storage": "store",
+    "file": "write",
+    "files": "write",
+    "event": "publish",
+    "events": "publish",
+    "store": "save",
 }
-_ALL_VERBS = frozenset(form for forms in _VERB_FORMS.values() for form in forms)
+_PREFER = {kind: frozenset(spec.split()) for kind, spec in _VERBS.items()}
 
 
-def _verb_and_object(kind: NodeKind, text: str) -> tuple[str, str]:
-    words = lexicon.tokens(text)
-    forms = _VERB_FORMS[kind]
-    verb, start = _DEFAULT_VERB[kind], 0
-    for i, word in enumerate(words):
-        if word in forms:
-            verb, start = forms[word], i + 1
-            break
-    for word in words[start:] + words[:start]:
-        if word not in _STOP and word not in _ALL_VERBS and len(word) > 2 and "/" not in word:
-            return verb, word
-    return verb, ""
+def _verb_and_object(
+    kind: NodeKind, text: str, domain: frozenset[str] = frozenset()
+) -> tuple[str, str]:
+    """(verb, object) for an operation name: the requirement's main action and what it acts on."""
+    verb, obj = phrases.verb_object(text, domain, _PREFER[kind])
+    if not verb:
+        verb, obj = phrases.nominal_action(text, domain)
+    if not verb:
+        obj = phrases.head_noun(text, domain)
+        verb = next((_FALLBACK_BY_NOUN[w] for w in obj if w in _FALLBACK_BY_NOUN), "")
+        verb = verb if kind == "EFFECT" and verb else _DEFAULT_VERB[kind]
+    if obj and obj[-1] == verb:
+        obj = obj[:-1]
+    return verb, "_".join(obj)
 
 
 def _entity_for(texts: list[str], entities: list[Entity]) -> Entity | None:
@@ -103,6 +110,17 @@ def _fields(
     return inputs, outputs
 
 
+def _object_for(
+    reqs: list[Requirement], nouns: list[str], entities: list[Entity], fallback: str
+) -> str:
+    """The most frequent object of a group; else the entity its requirements talk about."""
+    counts = Counter(n for n in nouns if n)
+    if counts:
+        return max(counts, key=lambda n: (counts[n], -nouns.index(n)))
+    entity = _entity_for([r.text for r in reqs], entities)
+    return naming.snake(entity.name, max_words=2) if entity else fallback
+
+
 def build(
     kind: NodeKind,
     requirements: list[Requirement],
@@ -110,14 +128,15 @@ def build(
     taken: list[str] | None = None,
     *,
     limit: int = MAX_OPERATIONS,
+    domain: frozenset[str] = frozenset(),
+    topic: str = "",
 ) -> list[Operation]:
     groups: dict[str, list[Requirement]] = {}
-    verbs: dict[str, str] = {}
+    nouns: dict[str, list[str]] = {}
     for req in requirements:
-        verb, noun = _verb_and_object(kind, req.text)
-        key = re.sub(r"_+", "_", f"{verb}_{noun}".strip("_"))
+        verb, noun = _verb_and_object(kind, req.text, domain)
         groups.setdefault(verb, []).append(req)
-        verbs.setdefault(verb, key)
+        nouns.setdefault(verb, []).append(noun)
     ranked = sorted(groups, key=lambda v: -len(groups[v]))
     keep = ranked[:limit]
     for verb in ranked[limit:]:
@@ -126,9 +145,10 @@ def build(
     operations: list[Operation] = []
     for verb in [v for v in groups if v in keep]:
         reqs = groups[verb]
-        name = naming.unique(naming.safe_name(verbs[verb], fallback="handle", max_words=4), names)
+        noun = _object_for(reqs, nouns[verb], entities, topic)
+        key = re.sub(r"_+", "_", f"{verb}_{noun}".strip("_"))
+        name = naming.unique(naming.safe_name(key, fallback="handle", max_words=4), names)
         names.append(name)
-        noun = verbs[verb].partition("_")[2]
         inputs, outputs = _fields(kind, noun, _entity_for([r.text for r in reqs], entities))
         operations.append(
             Operation(

@@ -1,9 +1,10 @@
 """Turn kind decisions into NodePlans: names, operations, state machines, flows, capabilities."""
 
 from collections import Counter
+from typing import Any
 
 from app.analysis import flows as flow_mod
-from app.analysis import lexicon, naming, operations
+from app.analysis import lexicon, naming, operations, phrases
 from app.analysis.plan import (
     Entity,
     EntityField,
@@ -37,31 +38,66 @@ _STEP: dict[NodeKind, StepType] = {
     "ORCHESTRATOR": "orchestrator",
 }
 _MAX_REDUCERS = 3
+_MIN_TOPIC_HITS = 3
 _STOP = lexicon.STOPWORDS
 
 
 def _topic(texts: list[str], fallback: str, domain: frozenset[str] = frozenset()) -> str:
+    """The dominant domain noun of ``texts``: entity/product words count triple, generic words
+    (service, system, request, time, ...) and kind keywords (storage, email, ...) only when
+    nothing better is there."""
     counts: Counter[str] = Counter()
+    weak: Counter[str] = Counter()
     for text in texts:
-        for word in lexicon.tokens(text):
-            if (
-                word not in _STOP
-                and len(word) > 3
-                and "/" not in word
-                and not lexicon.word_hits(word)
-            ):
-                counts[word] += 3 if word in domain or word.rstrip("s") in domain else 1
-    if not counts:
-        return fallback
-    word = sorted(counts.items(), key=lambda kv: -kv[1])[0][0]
-    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+        for word in phrases.topic_words(text, domain):
+            if word in domain:
+                counts[word] += 3
+            elif not lexicon.word_hits(word) and word not in naming.wordset("api"):
+                counts[word] += 1
+            else:
+                weak[word] += 1
+    pool = counts or weak
+    product = _fallback_topic(fallback)
+    if not pool:
+        return product
+    order = {w: i for i, w in enumerate(pool)}  # ties: the word met first
+    word = min(pool, key=lambda w: (-pool[w], order[w]))
+    if pool[word] < _MIN_TOPIC_HITS and word not in domain and product != fallback:
+        return product  # a word mentioned once or twice is no better than the product noun
+    return _compound(word, fallback)
+
+
+def _compound(word: str, project: str) -> str:
+    """``word`` with the product noun it heads in the project name: unit -> unit_converter."""
+    parts = project.split("_")
+    for i, part in enumerate(parts[:-1]):
+        nxt = parts[i + 1]
+        if part == word and len(nxt) > 2 and not phrases.generic_topic(nxt):
+            return f"{word}_{nxt}"
+    return word
+
+
+def _fallback_topic(project: str) -> str:
+    """The product noun of the project name: real_time_public_transport -> transport."""
+    useful = [
+        w
+        for w in project.split("_")
+        if len(w) > 2 and phrases.is_noun(w) and not phrases.generic_topic(w)
+    ]
+    return useful[-1] if useful else project
+
+
+def _strip_generic(name: str) -> str:
+    return "_".join(w for w in name.split("_") if w and not phrases.generic_topic(w))
 
 
 def _machine_topic(machine: StateMachine) -> str:
-    for suffix in ("_status", "_lifecycle", "_state", "_stage", "_phase"):
-        if machine.name.endswith(suffix) and len(machine.name) > len(suffix):
-            return machine.name[: -len(suffix)]
-    return machine.name
+    name = machine.name
+    for suffix in ("_status", "_lifecycle", "_state", "_stage", "_phase", "_transitions"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            name = name[: -len(suffix)]
+            break
+    return _strip_generic(name)
 
 
 class Planner:
@@ -81,8 +117,10 @@ class Planner:
         self.externals = externals
         self.project = project
         self.domain = frozenset(
-            w for e in entities for w in naming.words(e.name) if len(w) > 3
-        ) | frozenset(naming.words(project))
+            phrases.singular(w)
+            for w in [*(w for e in entities for w in naming.words(e.name)), *naming.words(project)]
+            if len(w) > 2 and not phrases.generic_topic(w)
+        )
         self.names: list[str] = []
         self.classes: list[str] = []
 
@@ -128,13 +166,16 @@ class Planner:
             external_systems=external_systems or [],
         )
 
+    def _naming(self, topic: str) -> dict[str, Any]:
+        return {"domain": self.domain, "topic": naming.safe_name(topic, fallback="", max_words=2)}
+
     def _reqs(self, rids: list[str]) -> list[Requirement]:
         return [self.by_id[r] for r in rids if r in self.by_id]
 
     def effect(self, decision: KindDecision) -> NodePlan:
         reqs = self._reqs(decision.requirement_ids)
         topic = _topic([r.text for r in reqs], self.project, self.domain)
-        ops = operations.build("EFFECT", reqs, self.entities)
+        ops = operations.build("EFFECT", reqs, self.entities, **self._naming(topic))
         systems = [s.name for s in self.externals]
         return self._node("EFFECT", topic, decision.requirement_ids, ops, external_systems=systems)
 
@@ -145,7 +186,7 @@ class Planner:
             "COMPUTE",
             topic,
             decision.requirement_ids,
-            operations.build("COMPUTE", reqs, self.entities),
+            operations.build("COMPUTE", reqs, self.entities, **self._naming(topic)),
         )
 
     def reducers(self, decision: KindDecision) -> list[NodePlan]:
@@ -157,14 +198,18 @@ class Planner:
             if machine is None:
                 reqs = self._reqs(rest)
                 topic = _topic([r.text for r in reqs], self.project, self.domain)
-                ops = operations.build("REDUCER", reqs, self.entities)
+                ops = operations.build("REDUCER", reqs, self.entities, **self._naming(topic))
                 nodes.append(self._node("REDUCER", topic, rest, ops))
                 continue
-            topic = _machine_topic(machine)
+            topic = _machine_topic(machine) or _topic(
+                [r.text for r in self._reqs(machine.requirement_ids)], self.project, self.domain
+            )
             key = naming.field_name(f"{topic} id")
+            generic = _strip_generic(machine.name) != machine.name or "transition" in machine.name
             transition = Operation(
                 name=naming.safe_name(
-                    f"apply {machine.name} transition", fallback="apply_transition"
+                    f"apply {topic if generic else machine.name} transition",
+                    fallback="apply_transition",
                 ),
                 description=f"Move a {topic.replace('_', ' ')} through {machine.name}: "
                 + ", ".join(machine.states),
@@ -184,6 +229,7 @@ class Planner:
                     self.entities,
                     [transition.name],
                     limit=operations.MAX_OPERATIONS - 1,
+                    **self._naming(topic),
                 ),
             ]
             rids = list(dict.fromkeys([*machine.requirement_ids, *(rest if index == 0 else [])]))
@@ -201,7 +247,8 @@ class Planner:
     def orchestrator(self, decision: KindDecision, others: list[NodePlan]) -> NodePlan:
         reqs = self._reqs(decision.requirement_ids)
         flow = max(self.flows, key=lambda f: len(f.steps)) if self.flows else None
-        topic = flow.name if flow else _topic([r.text for r in reqs], self.project, self.domain)
+        topic = _strip_generic(flow.name) if flow else ""
+        topic = topic or _topic([r.text for r in reqs], self.project, self.domain)
         if flow is None:
             order: dict[str, int] = {"COMPUTE": 0, "REDUCER": 1, "EFFECT": 2}
             steps: list[tuple[str, StepType, str]] = [
@@ -221,7 +268,7 @@ class Planner:
                     steps,
                     decision.requirement_ids[:10],
                 )
-        ops = operations.build("ORCHESTRATOR", reqs, self.entities)
+        ops = operations.build("ORCHESTRATOR", reqs, self.entities, **self._naming(topic))
         return self._node("ORCHESTRATOR", topic, decision.requirement_ids, ops, flow=flow)
 
 

@@ -15,7 +15,7 @@ def test_cli_tool_gets_no_orchestrator_or_reducer() -> None:
 def test_stateless_converter_gets_only_compute() -> None:
     plan = analyse(fixture_text("converter.md"))
     assert [d.kind for d in plan.kinds] == ["COMPUTE"]
-    assert [n.class_name for n in plan.nodes] == ["NodeLibraryCompute"]
+    assert [n.class_name for n in plan.nodes] == ["NodeUnitConverterCompute"]
 
 
 def test_workflow_with_lifecycle_gets_all_four_kinds_with_evidence() -> None:
