@@ -11,8 +11,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-
 from app.analysis.service import analyse  # noqa: E402
+from tests.shared import SAMPLE_PRDS  # noqa: E402
 
 KINDS = ("EFFECT", "COMPUTE", "REDUCER", "ORCHESTRATOR")
 
@@ -36,7 +36,7 @@ def expectations(folder: Path) -> dict[str, tuple[set[str], set[str]]]:
 
 
 def main() -> int:
-    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "prds"
+    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else SAMPLE_PRDS
     if not folder.is_dir():
         emit(f"no PRD folder at {folder}")
         return 1

@@ -21,7 +21,8 @@ import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-PRDS = ROOT.parent / "shared" / "prds"
+from tests.shared import SAMPLE_PRDS as PRDS  # noqa: E402
+
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "20"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "8"))
 

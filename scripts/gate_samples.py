@@ -30,8 +30,8 @@ from app.generation.archive import build_archive  # noqa: E402
 from app.generation.render import render_project  # noqa: E402
 from app.generation.template_cache import build_environment  # noqa: E402
 from app.verification.verifier import Verifier  # noqa: E402
+from tests.shared import SHARED_DIR as SHARED  # noqa: E402
 
-SHARED = ROOT.parent / "shared"
 VENV_BIN = ROOT / ".venv" / "bin"
 
 

@@ -6,7 +6,6 @@ The suite runs on SQLite always and on PostgreSQL when `CODEGEN_TEST_POSTGRES_UR
 
 import os
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import pytest
 from asgi_lifespan import LifespanManager
@@ -22,7 +21,6 @@ from app.migrations import upgrade
 from app.models_registry import import_all
 
 POSTGRES_URL = os.environ.get("CODEGEN_TEST_POSTGRES_URL")
-SAMPLE_PRDS = Path(__file__).resolve().parents[1].parent / "shared" / "prds"
 
 
 def _backends() -> list[object]:
