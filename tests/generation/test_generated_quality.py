@@ -22,7 +22,7 @@ from app.generation.render import render_project
 from app.generation.template_cache import build_environment
 from app.migrations import upgrade
 from app.mixins.runtime import MixinRuntime
-from tests.conftest import SAMPLE_PRDS
+from tests.shared import SAMPLE_PRDS
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
