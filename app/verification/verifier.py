@@ -76,11 +76,17 @@ class Verifier:
     async def verify_project(
         self, project_dir: Path, plan: Plan, *, parallelism: int | None = None
     ) -> list[PackageReport]:
-        """One report per node of `plan`, in plan order, at most `parallelism` at a time."""
+        """One report per node of `plan`, in plan order, at most `parallelism` at a time.
+
+        The largest packages start first (longest-processing-time order): with a few packages
+        on two workers, starting a big one last is what leaves a core idle at the end."""
         limit = asyncio.Semaphore(max(1, parallelism or self.max_parallel))
-        return list(
-            await asyncio.gather(*(self._verify(project_dir, plan, n, limit) for n in plan.nodes))
-        )
+        order = sorted(range(len(plan.nodes)), key=lambda i: -_expected_cost(plan.nodes[i]))
+        tasks: dict[int, asyncio.Future[PackageReport]] = {}
+        for i in order:
+            tasks[i] = asyncio.ensure_future(self._verify(project_dir, plan, plan.nodes[i], limit))
+        await asyncio.gather(*tasks.values())
+        return [tasks[i].result() for i in range(len(plan.nodes))]
 
     async def _verify(
         self, project_dir: Path, plan: Plan, node: NodePlan, limit: asyncio.Semaphore
@@ -92,6 +98,13 @@ class Verifier:
                 VERIFY_TASK, payload, timeout_s=self.package_timeout_s, cwd=str(project_dir)
             )
         return _report(payload, node, result, (time.perf_counter() - started) * 1000.0)
+
+
+def _expected_cost(node: NodePlan) -> int:
+    """Relative verification cost: one generated test per operation, transition and step."""
+    machine = len(node.state_machine.transitions) if node.state_machine else 0
+    flow = len(node.flow.steps) if node.flow else 0
+    return len(node.operations) + machine + flow
 
 
 def _report(
