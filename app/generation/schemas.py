@@ -76,6 +76,8 @@ class GenerationRead(BaseModel):
 
 
 class GenerationSummary(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: str
     status: GenerationStatus
     project_name: str

@@ -162,17 +162,7 @@ async def page(session: AsyncSession, *, limit: int, offset: int) -> GenerationP
         .limit(limit)
         .offset(offset)
     )
-    items = [
-        GenerationSummary(
-            id=g.id,
-            status=g.status,
-            project_name=g.project_name,
-            prd_sha256=g.prd_sha256,
-            node_count=g.node_count,
-            created_at=g.created_at,
-        )
-        for g in rows
-    ]
+    items = [GenerationSummary.model_validate(g) for g in rows]
     return GenerationPage(items=items, total=total, limit=limit, offset=offset)
 
 
