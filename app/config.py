@@ -39,7 +39,8 @@ class GenerationSettings(BaseModel):
 
 
 class VerificationSettings(BaseModel):
-    workers: int = 2
+    # more warm processes than cores: the OS then balances uneven package sizes (measured)
+    workers: int = 4
     check_timeout_s: float = 10.0
     memory_limit_mb: int = 1024
 
