@@ -1,17 +1,15 @@
 """Domain errors raised by PRD analysis (mapped to HTTP by the shared AppError handler)."""
 
-from app.errors import AppError
+from app.errors import InvalidInput
 
 
-class EmptyPrd(AppError):
+class EmptyPrd(InvalidInput):
     """The PRD is empty or only whitespace."""
 
-    status_code = 422
     code = "empty_prd"
 
 
-class NoRequirementsFound(AppError):
+class NoRequirementsFound(InvalidInput):
     """Nothing in the PRD looks like a requirement (no lists, tables, modal sentences...)."""
 
-    status_code = 422
     code = "no_requirements"
