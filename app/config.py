@@ -43,6 +43,9 @@ class VerificationSettings(BaseModel):
     workers: int = 4
     check_timeout_s: float = 10.0
     memory_limit_mb: int = 1024
+    # where packages are written to be checked; None: /dev/shm when writable (memory-backed,
+    # no journal to wait on), else the system's temporary directory
+    scratch_dir: Path | None = None
 
 
 class MixinSettings(BaseModel):

@@ -1,10 +1,8 @@
 """PRD → plan → mixins → files → verified packages → archive. No database, no HTTP."""
 
 import hashlib
-import tempfile
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Protocol
 
 import anyio
@@ -14,6 +12,7 @@ from app.analysis.plan import NodePlan, Plan
 from app.analysis.service import analyse
 from app.generation.archive import build_archive
 from app.generation.errors import NothingToGenerate
+from app.generation.node_jobs import VerifiedBuild, build_verified
 from app.generation.render import render_project
 from app.verification.schemas import PackageReport
 from app.verification.verifier import Verifier
@@ -87,16 +86,18 @@ class Pipeline:
         clock.lap("analyse")
         plan = await self._with_mixins(plan)
         clock.lap("mixins")
-        files = await anyio.to_thread.run_sync(self._render, plan, digest)
-        clock.lap("render")
-        reports = None
         if verify:
-            reports = await self._verify(plan, files, parallelism)
-            clock.lap("verify")
-        archive = await anyio.to_thread.run_sync(
-            lambda: build_archive(files, root=plan.project_name)
-        )
-        clock.lap("archive")
+            build = await self._build_verified(plan, digest, parallelism)
+            files, archive, reports = build.files, build.archive, build.reports
+            clock.timings.update(build.timings_ms)
+        else:
+            files = await anyio.to_thread.run_sync(self._render, plan, digest)
+            clock.lap("render")
+            archive = await anyio.to_thread.run_sync(
+                lambda: build_archive(files, root=plan.project_name)
+            )
+            clock.lap("archive")
+            reports = None
         clock.total()
         return PipelineResult(
             plan=plan,
@@ -123,19 +124,16 @@ class Pipeline:
             nodes.append(node.model_copy(update={"mixins": mixins, "mixin_modules": modules}))
         return plan.model_copy(update={"nodes": nodes})
 
-    async def _verify(
-        self, plan: Plan, files: dict[str, str], parallelism: int | None
-    ) -> list[PackageReport]:
+    async def _build_verified(
+        self, plan: Plan, digest: str, parallelism: int | None
+    ) -> VerifiedBuild:
         if self.verifier is None:
             raise RuntimeError("verification requested but no verifier is running")
-        with tempfile.TemporaryDirectory(prefix="codegen-verify-") as tmp:
-            root = Path(tmp)
-            await anyio.to_thread.run_sync(_write_tree, root, files)
-            return await self.verifier.verify_project(root, plan, parallelism=parallelism)
-
-
-def _write_tree(root: Path, files: dict[str, str]) -> None:
-    for relative, content in files.items():
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content, encoding="utf-8")
+        return await build_verified(
+            self.templates,
+            self.verifier,
+            plan,
+            prd_sha256=digest,
+            generator_version=GENERATOR_VERSION,
+            parallelism=parallelism,
+        )

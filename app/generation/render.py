@@ -8,6 +8,7 @@ only through `yaml.safe_dump`. Output is a pure function of (templates, plan, ar
 
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import jinja2
@@ -19,7 +20,18 @@ from app.generation.render_names import package_path, pascal
 from app.generation.render_views import node_view
 from app.generation.template_cache import TEMPLATE_SET_VERSION
 
-__all__ = ["MANIFEST_PATH", "OMNIBASE_CORE_PIN", "package_path", "pascal", "render_project"]
+__all__ = [
+    "MANIFEST_PATH",
+    "OMNIBASE_CORE_PIN",
+    "ProjectLayout",
+    "finish_project",
+    "layout_project",
+    "package_path",
+    "pascal",
+    "render_package",
+    "render_project",
+    "render_root",
+]
 
 OMNIBASE_CORE_PIN = "omnibase-core==0.47.57"
 MANIFEST_PATH = ".codegen/manifest.json"
@@ -59,47 +71,92 @@ def _yaml(data: dict[str, Any]) -> str:
     return yaml.dump(data, Dumper=_DUMPER, sort_keys=False, allow_unicode=True, width=88)
 
 
-def render_project(
-    env: jinja2.Environment, plan: Plan, *, prd_sha256: str, generator_version: str
-) -> dict[str, str]:
-    """Render every file of the project for `plan`; deterministic for equal inputs."""
-    project = ident(plan.project_name)
-    categories = {s.name: s.category for s in plan.external_systems}
+@dataclass(frozen=True)
+class ProjectLayout:
+    """What every file of a project is rendered from: the plan's views, computed once."""
+
+    plan: Plan
+    common: dict[str, Any]
+    nodes: list[dict[str, Any]]
+    requirements: dict[str, str]
+
+
+def layout_project(plan: Plan) -> ProjectLayout:
     names = [n.name for n in plan.nodes]
     if len(set(names)) != len(names):
         raise ValueError(f"duplicate node names in plan: {names}")
-    requirements = {r.id: r.text for r in plan.requirements}
-    files: dict[str, str] = {}
+    categories = {s.name: s.category for s in plan.external_systems}
     nodes = [node_view(plan, node, categories) for node in plan.nodes]
+    project = ident(plan.project_name)
     common = {"plan": plan, "project": project, "nodes": nodes, "pin": OMNIBASE_CORE_PIN}
-    files["pyproject.toml"] = env.get_template("pyproject.toml.j2").render(common)
-    files["README.md"] = env.get_template("README.md.j2").render(common)
-    files[f"{project}/__init__.py"] = env.get_template("project_init.py.j2").render(common)
-    files[f"{project}/nodes/__init__.py"] = '"""ONEX node packages of this project."""\n'
-    for view in nodes:
-        path = view["path"]
-        kind = view["kind"].lower()
-        ctx = {**common, "node": view, "requirements": requirements}
-        files[f"{path}/__init__.py"] = env.get_template("node_init.py.j2").render(ctx)
-        files[f"{path}/contract.yaml"] = _yaml(_contract(view))
-        files[f"{path}/node.py"] = env.get_template(f"node_{kind}.py.j2").render(ctx)
-        files[f"{path}/models.py"] = env.get_template("models.py.j2").render(ctx)
-        if view["kind"] == "EFFECT":
-            files[f"{path}/ports.py"] = env.get_template("ports.py.j2").render(ctx)
-        files[f"{path}/README.md"] = env.get_template("node_README.md.j2").render(ctx)
-        files[f"{path}/tests/__init__.py"] = ""
-        files[f"{path}/tests/test_{view['name']}.py"] = env.get_template(
-            f"test_{kind}.py.j2"
-        ).render(ctx)
-    files[MANIFEST_PATH] = _manifest(
+    requirements = {r.id: r.text for r in plan.requirements}
+    return ProjectLayout(plan=plan, common=common, nodes=nodes, requirements=requirements)
+
+
+def render_root(env: jinja2.Environment, layout: ProjectLayout) -> dict[str, str]:
+    """The project's own files: pyproject, README and the package `__init__` modules."""
+    common, project = layout.common, layout.common["project"]
+    return {
+        "pyproject.toml": env.get_template("pyproject.toml.j2").render(common),
+        "README.md": env.get_template("README.md.j2").render(common),
+        f"{project}/__init__.py": env.get_template("project_init.py.j2").render(common),
+        f"{project}/nodes/__init__.py": '"""ONEX node packages of this project."""\n',
+    }
+
+
+def render_package(env: jinja2.Environment, layout: ProjectLayout, index: int) -> dict[str, str]:
+    """Every file of the package of node `index` (plan order)."""
+    view = layout.nodes[index]
+    path = view["path"]
+    kind = view["kind"].lower()
+    ctx = {**layout.common, "node": view, "requirements": layout.requirements}
+    files = {
+        f"{path}/__init__.py": env.get_template("node_init.py.j2").render(ctx),
+        f"{path}/contract.yaml": _yaml(_contract(view)),
+        f"{path}/node.py": env.get_template(f"node_{kind}.py.j2").render(ctx),
+        f"{path}/models.py": env.get_template("models.py.j2").render(ctx),
+    }
+    if view["kind"] == "EFFECT":
+        files[f"{path}/ports.py"] = env.get_template("ports.py.j2").render(ctx)
+    files[f"{path}/README.md"] = env.get_template("node_README.md.j2").render(ctx)
+    files[f"{path}/tests/__init__.py"] = ""
+    files[f"{path}/tests/test_{view['name']}.py"] = env.get_template(f"test_{kind}.py.j2").render(
+        ctx
+    )
+    return files
+
+
+def finish_project(
+    env: jinja2.Environment,
+    layout: ProjectLayout,
+    files: dict[str, str],
+    *,
+    prd_sha256: str,
+    generator_version: str,
+) -> dict[str, str]:
+    """All files (root and packages) plus the manifest over them, in path order."""
+    manifest = _manifest(
         files,
-        plan,
-        nodes,
+        layout.plan,
+        layout.nodes,
         prd_sha256=prd_sha256,
         generator_version=generator_version,
         template_set_sha256=getattr(env, "template_set_sha256", ""),
     )
-    return dict(sorted(files.items()))
+    return dict(sorted({**files, MANIFEST_PATH: manifest}.items()))
+
+
+def render_project(
+    env: jinja2.Environment, plan: Plan, *, prd_sha256: str, generator_version: str
+) -> dict[str, str]:
+    """Render every file of the project for `plan`; deterministic for equal inputs."""
+    layout = layout_project(plan)
+    files = render_root(env, layout)
+    for index in range(len(layout.nodes)):
+        files.update(render_package(env, layout, index))
+    return finish_project(
+        env, layout, files, prd_sha256=prd_sha256, generator_version=generator_version
+    )
 
 
 def _manifest(

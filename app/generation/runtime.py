@@ -23,6 +23,7 @@ async def build_pipeline(
         memory_limit_mb=settings.verification.memory_limit_mb,
         package_timeout_s=settings.generation.node_timeout_s,
         max_parallel=settings.generation.max_parallel_nodes,
+        scratch_dir=settings.verification.scratch_dir,
     )
     await verifier.start()
     pipeline = Pipeline(templates=build_environment(), verifier=verifier, advisor=advisor)

@@ -127,13 +127,13 @@ def _child(config: dict[str, Any], request_fd: int, write_fd: int) -> None:
 class ForkedChild:
     """A forked child waiting for (or running) its one request, seen from the parent."""
 
-    def __init__(self, config: dict[str, Any], inherited: tuple[int, ...] = ()) -> None:
-        """Fork; `inherited` are the parent's fds of other children, closed in this one."""
+    def __init__(self, config: dict[str, Any]) -> None:
+        """Fork a child that waits for its request."""
         request_r, self.request_w = os.pipe()
         self.result_r, result_w = os.pipe()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child
-            for fd in (self.request_w, self.result_r, *inherited):
+            for fd in (self.request_w, self.result_r):
                 os.close(fd)
             _child(config, request_r, result_w)
         os.close(request_r)

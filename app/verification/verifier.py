@@ -8,6 +8,7 @@ failed report, never a missing one.
 """
 
 import asyncio
+import os
 import time
 from pathlib import Path
 from typing import Any, Literal
@@ -52,6 +53,7 @@ class Verifier:
         package_timeout_s: float = 10.0,
         test_runner: Literal["fast", "pytest"] = "fast",
         max_parallel: int | None = None,
+        scratch_dir: Path | None = None,
     ) -> None:
         self._owns_pool = pool is None
         self.pool = pool or SandboxPool(
@@ -60,6 +62,7 @@ class Verifier:
         self.package_timeout_s = package_timeout_s
         self.test_runner = test_runner
         self.max_parallel = max(1, max_parallel or workers)
+        self.scratch_dir = scratch_dir or default_scratch_dir()
 
     @property
     def alive(self) -> bool:
@@ -76,28 +79,38 @@ class Verifier:
     async def verify_project(
         self, project_dir: Path, plan: Plan, *, parallelism: int | None = None
     ) -> list[PackageReport]:
-        """One report per node of `plan`, in plan order, at most `parallelism` at a time.
-
-        The largest packages start first (longest-processing-time order): with a few packages
-        on two workers, starting a big one last is what leaves a core idle at the end."""
+        """One report per node of `plan`, in plan order, at most `parallelism` at a time."""
         limit = asyncio.Semaphore(max(1, parallelism or self.max_parallel))
-        order = sorted(range(len(plan.nodes)), key=lambda i: -_expected_cost(plan.nodes[i]))
-        tasks: dict[int, asyncio.Future[PackageReport]] = {}
-        for i in order:
-            tasks[i] = asyncio.ensure_future(self._verify(project_dir, plan, plan.nodes[i], limit))
+
+        async def bounded(node: NodePlan) -> PackageReport:
+            async with limit:
+                return await self.verify_node(project_dir, plan, node)
+
+        tasks = {i: asyncio.ensure_future(bounded(plan.nodes[i])) for i in largest_first(plan)}
         await asyncio.gather(*tasks.values())
         return [tasks[i].result() for i in range(len(plan.nodes))]
 
-    async def _verify(
-        self, project_dir: Path, plan: Plan, node: NodePlan, limit: asyncio.Semaphore
-    ) -> PackageReport:
+    async def verify_node(self, project_dir: Path, plan: Plan, node: NodePlan) -> PackageReport:
+        """Verify the package of `node`, already written under `project_dir`."""
         payload = package_payload(project_dir, plan, node, self.test_runner)
         started = time.perf_counter()
-        async with limit:
-            result = await self.pool.run(
-                VERIFY_TASK, payload, timeout_s=self.package_timeout_s, cwd=str(project_dir)
-            )
+        result = await self.pool.run(
+            VERIFY_TASK, payload, timeout_s=self.package_timeout_s, cwd=str(project_dir)
+        )
         return _report(payload, node, result, (time.perf_counter() - started) * 1000.0)
+
+
+def default_scratch_dir() -> Path | None:
+    """/dev/shm when usable: creating and deleting a project per request on a journalled
+    disk costs kernel time that competes with the checks themselves."""
+    shm = Path("/dev/shm")
+    return shm if shm.is_dir() and os.access(shm, os.W_OK | os.X_OK) else None
+
+
+def largest_first(plan: Plan) -> list[int]:
+    """Node indexes, the costliest package to verify first (longest-processing-time order):
+    with a few packages on two cores, starting a big one last is what leaves a core idle."""
+    return sorted(range(len(plan.nodes)), key=lambda i: -_expected_cost(plan.nodes[i]))
 
 
 def _expected_cost(node: NodePlan) -> int:
