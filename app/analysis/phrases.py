@@ -59,6 +59,7 @@ def is_adjective(word: str) -> bool:
     return len(word) > 4 and word.endswith(ADJ_SUFFIX) and word not in NOMINAL
 
 
+@lru_cache(maxsize=65536)  # a PRD's vocabulary is small and asked about thousands of times
 def is_noun(word: str) -> bool:
     """Could ``word`` head a noun phrase (not a function word, adjective, adverb or verb form)?"""
     return (

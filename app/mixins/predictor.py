@@ -57,7 +57,8 @@ class Predictor:
         self, catalog: Catalog, artifact: Artifact | None, measured: dict[str, Counts]
     ) -> None:
         self.catalog = catalog
-        self.artifact = artifact
+        self._artifact = artifact
+        self.revision = 0  # bumped whenever a prediction could change (model or evidence)
         self.builder = FeatureBuilder(catalog)
         self.measured = dict(measured)
         self.singles = self._singles()
@@ -65,6 +66,15 @@ class Predictor:
         self._static: dict[Query, str | None] = {}
         self._rows: dict[Query, np.ndarray[Any, np.dtype[np.float64]]] = {}
         self._rows_for: SinglesTable | None = None
+
+    @property
+    def artifact(self) -> Artifact | None:
+        return self._artifact
+
+    @artifact.setter
+    def artifact(self, artifact: Artifact | None) -> None:
+        self._artifact = artifact
+        self.revision += 1
 
     @property
     def model_version(self) -> str | None:
@@ -81,9 +91,11 @@ class Predictor:
     def replace_measured(self, measured: dict[str, Counts]) -> None:
         self.measured = dict(measured)
         self.singles = self._singles()
+        self.revision += 1
 
     def observe(self, key: str, counts: Counts) -> None:
         self.measured[key] = counts
+        self.revision += 1
         if "+" not in key.split("|", 2)[2]:
             self.singles = self._singles()
 

@@ -27,6 +27,7 @@ from app.sandbox.pool import SandboxPool
 
 log = logging.getLogger(__name__)
 REFRESH_S = 60.0
+NODE_MIXINS_CACHE_SIZE = 4096
 
 
 class MixinRuntime:
@@ -47,6 +48,7 @@ class MixinRuntime:
         self._train_task: asyncio.Task[Artifact] | None = None
         self._refresh_task: asyncio.Task[None] | None = None
         self.last_train_error: str | None = None
+        self._node_mixins: dict[tuple[str, tuple[str, ...]], tuple[int, tuple[str, ...]]] = {}
 
     # lifecycle ---------------------------------------------------------------------------------
     @classmethod
@@ -164,10 +166,24 @@ class MixinRuntime:
     async def recommend_for_node(self, kind: str, capabilities: list[str]) -> list[str]:
         """Mixins for a generated node, composed node first: per wanted capability, the ranked
         candidates (predicted) are tried in turn and the first whose addition the oracle confirms
-        is kept. Every returned composition passed the oracle (cached by key)."""
-        kind = kind.lower()
+        is kept. Every returned composition passed the oracle (cached by key).
+
+        Answers are remembered until the model or the measured evidence changes: a service
+        sees the same few capability sets over and over, and each costs a model call per
+        capability."""
+        key = (kind.lower(), tuple(dict.fromkeys(c.lower() for c in capabilities)))
+        remembered = self._node_mixins.get(key)
+        if remembered is not None and remembered[0] == self.predictor.revision:
+            return list(remembered[1])
+        chosen = await self._compose_for_node(*key)
+        if len(self._node_mixins) >= NODE_MIXINS_CACHE_SIZE:
+            self._node_mixins.clear()
+        self._node_mixins[key] = (self.predictor.revision, tuple(chosen))
+        return chosen
+
+    async def _compose_for_node(self, kind: str, capabilities: tuple[str, ...]) -> list[str]:
         chosen: list[str] = []
-        for cap in dict.fromkeys(c.lower() for c in capabilities):
+        for cap in capabilities:
             if any(cap in self.catalog.mixins[m].primary_tags for m in chosen):
                 continue
             ranked = await self.recommend(kind, [cap], chosen, "node_first", 3, min_probability=0.0)

@@ -1,6 +1,7 @@
 """The oracle runs real compositions in forked children of a warm sandbox parent."""
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from httpx import AsyncClient
@@ -8,8 +9,9 @@ from httpx import AsyncClient
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
 from app.mixins.catalog import Catalog
-from app.mixins.keys import KINDS, ORDERS
+from app.mixins.keys import KINDS, ORDERS, composition_key
 from app.mixins.oracle_client import Oracle, start_pool
+from app.mixins.predictor import Counts
 from app.mixins.runtime import MixinRuntime
 from app.mixins.sweep import all_queries
 from app.sandbox.pool import SandboxPool
@@ -90,6 +92,37 @@ async def test_runtime_confirm_and_recommend_for_generation(
         chosen = await runtime.recommend_for_node("EFFECT", ["caching", "metrics", "health"])
         assert {"MixinCaching", "MixinMetrics", "MixinHealthCheck"} <= set(chosen)
         assert await runtime.confirm("effect", chosen)
+    finally:
+        await runtime.close()
+        await engine.dispose()
+
+
+async def test_node_mixins_are_remembered_until_the_evidence_changes(
+    settings: Settings, migrated: str
+) -> None:
+    engine = create_engine(settings.database)
+    runtime = await MixinRuntime.create(settings, create_sessionmaker(engine))
+    calls = 0
+    recommend = runtime.recommend
+
+    async def counting(*args: Any, **kwargs: Any) -> list[dict[str, Any]]:
+        nonlocal calls
+        calls += 1
+        return await recommend(*args, **kwargs)
+
+    try:
+        first = await runtime.recommend_for_node("EFFECT", ["caching", "metrics"])
+        assert {"MixinCaching", "MixinMetrics"} <= set(first)
+        runtime.recommend = counting  # type: ignore[method-assign]
+        assert await runtime.recommend_for_node("effect", ["Caching", "metrics"]) == first
+        assert calls == 0
+        # new evidence (as feedback would bring): the chosen composition fails
+        failing = Counts(0, 3, "instantiate", "reported by feedback")
+        runtime.predictor.observe(composition_key("effect", first, "node_first"), failing)
+        again = await runtime.recommend_for_node("EFFECT", ["caching", "metrics"])
+        assert calls > 0
+        assert again != first
+        assert not again or await runtime.confirm("effect", again)
     finally:
         await runtime.close()
         await engine.dispose()
