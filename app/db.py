@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -48,9 +48,21 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
     if make_url(url).get_backend_name() == "postgresql":
         kwargs["pool_size"] = settings.pool_size
         kwargs["connect_args"] = {"timeout": settings.connect_timeout_s}
-    else:
-        kwargs["connect_args"] = {"timeout": settings.connect_timeout_s}
-    return create_async_engine(url, **kwargs)
+        return create_async_engine(url, **kwargs)
+    kwargs["connect_args"] = {"timeout": settings.connect_timeout_s}
+    kwargs["pool_pre_ping"] = False  # a file cannot go away like a server: no ping per checkout
+    engine = create_async_engine(url, **kwargs)
+    event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    """Write-ahead log: readers never wait for the writer (a sweep CLI may write while the
+    service runs), and a commit appends to the log instead of creating, syncing and deleting
+    a journal file. Commits stay fully synced."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
