@@ -52,12 +52,12 @@ async def build_verified(
 ) -> VerifiedBuild:
     started = time.perf_counter()
     layout = await anyio.to_thread.run_sync(layout_project, plan)
-    build = _Build(templates, verifier, layout, parallelism or verifier.max_parallel)
     with tempfile.TemporaryDirectory(prefix="codegen-verify-", dir=verifier.scratch_dir) as tmp:
-        build.root = Path(tmp)
+        bound = parallelism or verifier.max_parallel
+        build = _Build(templates, verifier, layout, bound, Path(tmp))
+        await build.write(lambda: render_root(templates, layout))
         try:
             async with asyncio.TaskGroup() as group:
-                await build.write(lambda: render_root(templates, layout))
                 jobs = {i: group.create_task(build.node_job(i)) for i in largest_first(plan)}
                 packaging = group.create_task(
                     build.package(prd_sha256=prd_sha256, generator_version=generator_version)
@@ -66,15 +66,22 @@ async def build_verified(
             raise failure.exceptions[0] from failure
     files, archive, archive_ms = packaging.result()
     reports = [jobs[i].result() for i in range(len(plan.nodes))]
-    elapsed = {name: round((at - started) * 1000, 3) for name, at in build.marks.items()}
-    elapsed["verify"] = round((time.perf_counter() - started) * 1000, 3)
-    elapsed["archive"] = archive_ms
+    elapsed = {
+        "render": round((build.rendered_at - started) * 1000, 3),
+        "verify": round((time.perf_counter() - started) * 1000, 3),
+        "archive": archive_ms,
+    }
     return VerifiedBuild(files=files, archive=archive, reports=reports, timings_ms=elapsed)
 
 
 class _Build:
     def __init__(
-        self, templates: jinja2.Environment, verifier: Verifier, layout: ProjectLayout, bound: int
+        self,
+        templates: jinja2.Environment,
+        verifier: Verifier,
+        layout: ProjectLayout,
+        bound: int,
+        root: Path,
     ) -> None:
         self.templates = templates
         self.verifier = verifier
@@ -83,13 +90,13 @@ class _Build:
         # Rendering holds the GIL: renders taking turns get each package to its sandbox
         # sooner than renders interleaved in threads, and keep the costliest-first order.
         self.rendering = asyncio.Lock()
-        self.root = Path()
+        self.root = root
         self.files: dict[str, str] = {}
         self.pending = len(layout.nodes)
         self.all_rendered = asyncio.Event()
         if not self.pending:
             self.all_rendered.set()
-        self.marks: dict[str, float] = {}
+        self.rendered_at = time.perf_counter()
 
     async def write(self, render: Callable[[], dict[str, str]]) -> None:
         files = await anyio.to_thread.run_sync(_render_and_write, render, self.root)
@@ -101,7 +108,7 @@ class _Build:
                 await self.write(lambda: render_package(self.templates, self.layout, index))
             self.pending -= 1
             if self.pending == 0:
-                self.marks["render"] = time.perf_counter()
+                self.rendered_at = time.perf_counter()
                 self.all_rendered.set()
             plan = self.layout.plan
             return await self.verifier.verify_node(self.root, plan, plan.nodes[index])

@@ -8,8 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.mixins import baseline, repo
+from app.mixins.keys import KINDS, ORDERS, composition_key
 from app.mixins.models import MixinOutcome
-from app.mixins.predictor import Counts
+from app.mixins.predictor import Counts, Query
 
 log = logging.getLogger(__name__)
 
@@ -45,3 +46,14 @@ async def load_measured(session: AsyncSession, framework_version: str) -> dict[s
     ).where(M.framework_version == framework_version)  # fmt: skip
     rows = (await session.execute(q)).all()
     return {f"{k}|{o}|{m}": Counts(s, f, st, err) for k, o, m, s, f, st, err in rows}
+
+
+def unmeasured_singles(names: list[str], measured: dict[str, Counts]) -> list[Query]:
+    """Every single-mixin composition (each kind, each order) with no measurement yet."""
+    return [
+        (kind, order, (name,))
+        for name in names
+        for kind in KINDS
+        for order in ORDERS
+        if composition_key(kind, (name,), order) not in measured
+    ]

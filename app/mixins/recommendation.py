@@ -70,3 +70,21 @@ def _rank(d: dict[str, Any]) -> tuple[bool, int, int, float, int, str]:
         int(d["n_primary"]),
         str(d["mixin"]),
     )
+
+
+class NodeMixinMemo:
+    """Mixins chosen per (kind, capabilities), valid while the predictor's revision is the same
+    (a new observation, measured reload or model swap invalidates every answer)."""
+
+    def __init__(self, max_entries: int = 4096) -> None:
+        self.max_entries = max_entries
+        self._answers: dict[tuple[str, tuple[str, ...]], tuple[int, tuple[str, ...]]] = {}
+
+    def get(self, key: tuple[str, tuple[str, ...]], revision: int) -> list[str] | None:
+        found = self._answers.get(key)
+        return list(found[1]) if found is not None and found[0] == revision else None
+
+    def put(self, key: tuple[str, tuple[str, ...]], revision: int, mixins: list[str]) -> None:
+        if len(self._answers) >= self.max_entries:
+            self._answers.clear()
+        self._answers[key] = (revision, tuple(mixins))

@@ -3,13 +3,13 @@
 import contextlib
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Body, status
+from fastapi import APIRouter, BackgroundTasks, Body, Depends, Request, status
 from fastapi.responses import JSONResponse
 
 from app.db import SessionDep
 from app.errors import Conflict, InvalidInput
 from app.mixins import service
-from app.mixins.runtime import MixinRuntime, MixinRuntimeDep
+from app.mixins.runtime import MixinRuntime
 from app.mixins.schemas import (
     CatalogOut,
     CompatibilityOut,
@@ -24,6 +24,14 @@ from app.mixins.schemas import (
 )
 
 router = APIRouter(prefix="/mixins", tags=["mixins"])
+
+
+def get_runtime(request: Request) -> MixinRuntime:
+    runtime: MixinRuntime = request.state.mixins
+    return runtime
+
+
+MixinRuntimeDep = Annotated[MixinRuntime, Depends(get_runtime)]
 
 
 @router.get("", response_model=CatalogOut)

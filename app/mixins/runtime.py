@@ -6,28 +6,31 @@ import asyncio
 import contextlib
 import logging
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import anyio.to_thread
-from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
 from app.errors import Conflict
 from app.mixins import baseline, repo
 from app.mixins.catalog import Catalog
-from app.mixins.keys import KINDS, ORDERS, canonical, composition_key
-from app.mixins.measured import load_measured, seeded_measured
+from app.mixins.keys import canonical, composition_key
+from app.mixins.measured import load_measured, seeded_measured, unmeasured_singles
 from app.mixins.model import Artifact, save, train_artifact
 from app.mixins.oracle_client import Measured, Oracle, start_pool
 from app.mixins.predictor import Counts, Prediction, Predictor, Query
-from app.mixins.recommendation import candidates_for, rank_recommendations
-from app.mixins.training import log_training_failure, require_trainable, trained_at
+from app.mixins.recommendation import NodeMixinMemo, candidates_for, rank_recommendations
+from app.mixins.training import (
+    describe_model,
+    log_training_failure,
+    require_trainable,
+    trained_at,
+)
 from app.sandbox.pool import SandboxPool
 
 log = logging.getLogger(__name__)
 REFRESH_S = 60.0
-NODE_MIXINS_CACHE_SIZE = 4096
 
 
 class MixinRuntime:
@@ -48,7 +51,7 @@ class MixinRuntime:
         self._train_task: asyncio.Task[Artifact] | None = None
         self._refresh_task: asyncio.Task[None] | None = None
         self.last_train_error: str | None = None
-        self._node_mixins: dict[tuple[str, tuple[str, ...]], tuple[int, tuple[str, ...]]] = {}
+        self._node_mixins = NodeMixinMemo()
 
     # lifecycle ---------------------------------------------------------------------------------
     @classmethod
@@ -113,23 +116,12 @@ class MixinRuntime:
         newly discovered mixin): 8 compositions per mixin, ~10 ms each. Singles are the strongest
         evidence the predictor has for compositions nobody measured."""
         assert self.oracle is not None
-        todo: list[Query] = [
-            (k, o, (m,))
-            for m in self.catalog.names()
-            for k in KINDS
-            for o in ORDERS
-            if composition_key(k, (m,), o) not in self.predictor.measured
-        ]
+        todo = unmeasured_singles(self.catalog.names(), self.predictor.measured)
         if not todo:
             return 0
         measured = [m for m in await self.oracle.measure(todo) if m.stage != "crash"]
         async with self.sessionmaker() as session, session.begin():
-            await repo.record(
-                session,
-                repo.observations_from(measured),
-                framework_version=self.catalog.framework_version,
-                source="oracle",
-            )
+            await self._record(session, measured)
         await self.refresh_measured()
         log.info("measured %d single-mixin compositions", len(measured))
         return len(measured)
@@ -172,13 +164,11 @@ class MixinRuntime:
         sees the same few capability sets over and over, and each costs a model call per
         capability."""
         key = (kind.lower(), tuple(dict.fromkeys(c.lower() for c in capabilities)))
-        remembered = self._node_mixins.get(key)
-        if remembered is not None and remembered[0] == self.predictor.revision:
-            return list(remembered[1])
+        remembered = self._node_mixins.get(key, self.predictor.revision)
+        if remembered is not None:
+            return remembered
         chosen = await self._compose_for_node(*key)
-        if len(self._node_mixins) >= NODE_MIXINS_CACHE_SIZE:
-            self._node_mixins.clear()
-        self._node_mixins[key] = (self.predictor.revision, tuple(chosen))
+        self._node_mixins.put(key, self.predictor.revision, chosen)
         return chosen
 
     async def _compose_for_node(self, kind: str, capabilities: tuple[str, ...]) -> list[str]:
@@ -220,18 +210,18 @@ class MixinRuntime:
         if m.stage == "crash" and "timeout" not in (m.error or ""):
             return m  # infrastructure failure, not a measurement
         async with self.sessionmaker() as session, session.begin():
-            await repo.record(
-                session,
-                repo.observations_from([m]),
-                framework_version=self.catalog.framework_version,
-                source="oracle",
-            )
+            await self._record(session, [m])
             row = await repo.get(session, m.kind, m.order, m.mixins, self.catalog.framework_version)
         if row is not None:
             self.predictor.observe(
                 m.key, Counts(row.success_count, row.failure_count, row.last_stage, row.last_error)
             )
         return m
+
+    async def _record(self, session: AsyncSession, measured: list[Measured]) -> None:
+        observations = repo.observations_from(measured)
+        version = self.catalog.framework_version
+        await repo.record(session, observations, framework_version=version, source="oracle")
 
     # feedback and training ---------------------------------------------------------------------
     async def feedback(
@@ -293,24 +283,9 @@ class MixinRuntime:
         return art
 
     def model_info(self) -> dict[str, Any]:
-        art = self.predictor.artifact
-        meta = {
-            k: v for k, v in (art.meta if art else {}).items() if k not in ("columns", "params")
-        }
-        return {
-            "loaded": art is not None,
-            "training": self.training,
-            "last_error": self.last_train_error,
-            "framework_version": self.catalog.framework_version,
-            "n_features": len(art.meta["columns"]) if art else 0,
-            "measured_compositions": len(self.predictor.measured),
-            **meta,
-        }
-
-
-def get_runtime(request: Request) -> MixinRuntime:
-    runtime: MixinRuntime = request.state.mixins
-    return runtime
-
-
-MixinRuntimeDep = Annotated[MixinRuntime, Depends(get_runtime)]
+        return describe_model(
+            self.predictor,
+            training=self.training,
+            last_error=self.last_train_error,
+            framework_version=self.catalog.framework_version,
+        )

@@ -3,9 +3,11 @@
 import asyncio
 import logging
 from datetime import datetime
+from typing import Any
 
 from app.errors import Conflict
 from app.mixins.model import Artifact, Outcome
+from app.mixins.predictor import Predictor
 
 log = logging.getLogger(__name__)
 MIN_TRAIN_OUTCOMES = 50
@@ -32,3 +34,20 @@ def trained_at(art: Artifact | None) -> datetime | None:
 def log_training_failure(task: asyncio.Task[Artifact]) -> None:
     if not task.cancelled() and (exc := task.exception()) is not None:
         log.warning("mixin model training failed: %r", exc)
+
+
+def describe_model(
+    predictor: Predictor, *, training: bool, last_error: str | None, framework_version: str
+) -> dict[str, Any]:
+    """What `/mixins/model` reports: the loaded model's metadata and the training state."""
+    art = predictor.artifact
+    meta = {k: v for k, v in (art.meta if art else {}).items() if k not in ("columns", "params")}
+    return {
+        "loaded": art is not None,
+        "training": training,
+        "last_error": last_error,
+        "framework_version": framework_version,
+        "n_features": len(art.meta["columns"]) if art else 0,
+        "measured_compositions": len(predictor.measured),
+        **meta,
+    }
