@@ -4,6 +4,7 @@
 front so no request pays for parsing. Lookups are counted per template name in Prometheus.
 """
 
+import functools
 import hashlib
 import time
 from collections.abc import Callable, MutableMapping
@@ -61,9 +62,9 @@ class CachingEnvironment(jinja2.Environment):
         self._compiled[name] = template
         return template
 
-    @property
+    @functools.cached_property
     def template_set_sha256(self) -> str:
-        """Hash of every template's source: changes whenever any template changes."""
+        """Hash of every template's source (read once: the compiled set never changes)."""
         digest = hashlib.sha256()
         assert self.loader is not None
         for name in sorted(self.list_templates()):

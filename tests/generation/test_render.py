@@ -4,12 +4,13 @@ import ast
 import hashlib
 import json
 
+import jinja2
 import pytest
 import yaml
 
 from app.generation.render import MANIFEST_PATH, render_project
-from app.generation.render_filters import UnsafeIdentifierError, pyrepr, pytext
-from app.generation.template_cache import CACHE_HITS, build_environment
+from app.generation.render_filters import UnsafeIdentifierError, mdtext, pyrepr, pytext
+from app.generation.template_cache import CACHE_HITS, CachingEnvironment, build_environment
 from tests.verification import sample_plans as sp
 
 ENV = build_environment()
@@ -120,3 +121,20 @@ def test_template_cache_counts_hits() -> None:
     before = CACHE_HITS.labels(template="node_compute.py.j2")._value.get()
     render(sp.all_kinds_plan())
     assert CACHE_HITS.labels(template="node_compute.py.j2")._value.get() == before + 1
+
+
+def test_mdtext_escapes_markdown_and_html_on_one_line() -> None:
+    assert mdtext("a  *b*\n_c_ <script>&x") == "a \\*b\\* \\_c\\_ &lt;script&gt;&amp;x"
+    assert mdtext("[link](http://x) # `code` | ~") == (
+        "\\[link\\]\\(http://x\\) \\# \\`code\\` \\| \\~"
+    )
+    assert mdtext("plain words") == "plain words"
+
+
+def test_template_set_hash_follows_the_sources() -> None:
+    def env(source: str) -> CachingEnvironment:
+        return CachingEnvironment(loader=jinja2.DictLoader({"a.j2": source}))
+
+    assert env("x").template_set_sha256 == env("x").template_set_sha256
+    assert env("x").template_set_sha256 != env("y").template_set_sha256
+    assert ENV.template_set_sha256 is ENV.template_set_sha256  # computed once, not per render
