@@ -1,7 +1,6 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
-from fastapi.responses import JSONResponse
 
 from app.config import Settings
 from app.db import SessionDep
@@ -13,6 +12,7 @@ from app.generation.schemas import GenerateRequest, GenerationPage, GenerationRe
 from app.logs import correlation_id
 
 router = APIRouter(tags=["generation"])
+JSON = "application/json"
 
 _BODY_DOC = {
     "requestBody": {
@@ -92,7 +92,8 @@ async def generate(
     if as_zip:
         headers["Content-Disposition"] = f'attachment; filename="{generation.project_name}.zip"'
         return Response(outcome.archive, status_code=201, media_type=ZIP, headers=headers)
-    return JSONResponse(read.model_dump(mode="json"), status_code=201, headers=headers)
+    # pydantic's own JSON encoder: one pass, no intermediate dicts (files are most of the body)
+    return Response(read.model_dump_json(), status_code=201, media_type=JSON, headers=headers)
 
 
 @router.post("/generate/plan", openapi_extra=_BODY_DOC)
