@@ -12,6 +12,9 @@ from pathlib import PurePosixPath
 
 _EPOCH = (1980, 1, 1, 0, 0, 0)
 _FILE_MODE = 0o100644  # regular file, rw-r--r--
+# Fastest deflate: a sample project's zip is 6% larger than at level 6 (37.6 vs 35.5 KB) and
+# takes 0.4 ms less to build, on every request.
+_LEVEL = 1
 
 
 class UnsafeArchivePath(ValueError):
@@ -38,11 +41,11 @@ def build_archive(files: dict[str, str], *, root: str) -> bytes:
     if "/" in root:
         raise UnsafeArchivePath(f"archive root must be a single directory name: {root!r}")
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=_LEVEL) as zf:
         for path in sorted(files):
             info = zipfile.ZipInfo(f"{root}/{_check(path)}", date_time=_EPOCH)
             info.external_attr = _FILE_MODE << 16
             info.create_system = 3  # Unix, so the permission bits are honoured
             info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, files[path].encode("utf-8"), compresslevel=6)
+            zf.writestr(info, files[path].encode("utf-8"), compresslevel=_LEVEL)
     return buffer.getvalue()

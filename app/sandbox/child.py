@@ -1,8 +1,10 @@
-"""One forked sandbox child: its body (limits, one request, one answer) and the parent's handle.
+"""The body of one forked sandbox child: limits, one request, one answer, then a stop.
 
-`ForkedChild(config)` forks. The child becomes its own process-group leader, sets its
-rlimits, best-effort moves into a fresh network namespace, waits for its one request on a
-pipe, runs `module:function(payload)` and writes one JSON document back before `os._exit`.
+`app.sandbox.forked.ForkedChild` forks and runs `child_main`. The child becomes its own
+process-group leader, closes every fd it inherited but its two pipes, sets its rlimits,
+best-effort moves into a fresh network namespace, waits for its one request, runs
+`module:function(payload)`, writes one JSON answer (its length first) and stops itself
+until its parent kills it.
 
 Children run the cyclic GC rarely (a high generation-0 threshold): they are short-lived
 and memory-capped, and every pass would walk objects copied from the warm heap.
@@ -25,18 +27,12 @@ import traceback
 from typing import Any
 
 MAX_RESULT_BYTES = 32 * 1024 * 1024
+HEADER_BYTES = 8  # the answer's length goes first: a process the task left behind may hold
+# the pipe open, so the parent cannot wait for EOF
 FSIZE_LIMIT_BYTES = 64 * 1024 * 1024
 NOFILE_LIMIT = 256
 TRACEBACK_TAIL_LINES = 8
 CHILD_GC_THRESHOLD = 100_000  # allocations between young-generation collections (default 700)
-
-_protocol_fd: int | None = None  # the warm parent's real stdout; closed in every child
-
-
-def set_protocol_fd(fd: int) -> None:
-    """Record the warm parent's protocol fd (its real stdout): every child closes it first."""
-    global _protocol_fd
-    _protocol_fd = fd
 
 
 def format_exception(exc: BaseException) -> str:
@@ -72,14 +68,23 @@ def _read_all(fd: int) -> bytes:
     return b"".join(chunks)
 
 
-def _child(config: dict[str, Any], request_fd: int, write_fd: int) -> None:
+def _close_inherited(*keep: int) -> None:
+    """Close every fd above stderr but ours: the warm parent's protocol and its channels to
+    other children (a pending request pipe held open here would never reach EOF)."""
+    low = 3
+    for fd in sorted(keep):
+        os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+
+
+def child_main(config: dict[str, Any], request_fd: int, write_fd: int) -> None:
     """Body of the forked child: set up the sandbox, wait for one request, run it. Never returns."""
     code = 0
     try:
         gc.set_threshold(CHILD_GC_THRESHOLD)  # see the module docstring
         os.setpgid(0, 0)
-        if _protocol_fd is not None:
-            os.close(_protocol_fd)
+        _close_inherited(request_fd, write_fd)
         devnull = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
             os.dup2(devnull, fd)
@@ -114,94 +119,14 @@ def _child(config: dict[str, Any], request_fd: int, write_fd: int) -> None:
             data = json.dumps(
                 {"ok": False, "error": f"ResultTooLarge: {len(data)} bytes > {MAX_RESULT_BYTES}"}
             ).encode()
-        view = memoryview(data)
+        view = memoryview(len(data).to_bytes(HEADER_BYTES, "big") + data)
         while view:
             view = view[os.write(write_fd, view) :]
-        os.close(write_fd)  # EOF now: the parent answers while this process tears down
+        os.close(write_fd)  # EOF now: the parent answers at once
+        # Wait, stopped, for the parent to kill us: tearing down a copy of the warm heap costs
+        # milliseconds of CPU, which the parent spends once no other check is running.
+        os.kill(os.getpid(), signal.SIGSTOP)
     except BaseException:
         code = 70
     finally:
         os._exit(code)
-
-
-class ForkedChild:
-    """A forked child waiting for (or running) its one request, seen from the parent."""
-
-    def __init__(self, config: dict[str, Any]) -> None:
-        """Fork a child that waits for its request."""
-        request_r, self.request_w = os.pipe()
-        self.result_r, result_w = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - runs in the child
-            for fd in (self.request_w, self.result_r):
-                os.close(fd)
-            _child(config, request_r, result_w)
-        os.close(request_r)
-        os.close(result_w)
-        self.pid = pid
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.setpgid(pid, pid)  # also done by the child; whichever runs first wins the race
-        self.pidfd = os.pidfd_open(pid)
-        self.status: int | None = None
-
-    @property
-    def fds(self) -> tuple[int, ...]:
-        """The parent's open fds of this child."""
-        return tuple(fd for fd in (self.request_w, self.result_r, self.pidfd) if fd >= 0)
-
-    def send(self, request: dict[str, Any]) -> bool:
-        """Hand the request over; False if the child is already gone."""
-        try:
-            data = memoryview(json.dumps(request).encode())
-            while data:
-                data = data[os.write(self.request_w, data) :]
-        except BrokenPipeError:
-            return False
-        finally:
-            os.close(self.request_w)
-            self.request_w = -1
-        return True
-
-    def release(self) -> None:
-        """Done with it: kill its process group (stray grandchildren), close our fds.
-
-        The exit status is collected later by `reap()`, off the critical path.
-        """
-        if self.status is None:
-            kill_group(self.pid)
-        for fd in self.fds:
-            os.close(fd)
-        self.request_w = self.result_r = self.pidfd = -1
-
-    def reap(self) -> int:
-        """Wait for the child to exit (and release it); returns the wait status."""
-        if self.status is None:
-            try:
-                _, self.status = os.waitpid(self.pid, 0)
-            finally:
-                kill_group(self.pid)  # stray grandchildren of the task
-                self.release()
-        return self.status
-
-    def discard(self) -> None:
-        """Drop a child whatever its state (an unused spare also exits on its pipe's EOF)."""
-        self.release()
-        self.reap()
-
-
-def describe_status(status: int) -> str:
-    if os.WIFSIGNALED(status):
-        sig = os.WTERMSIG(status)
-        name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
-        hint = {
-            "SIGXCPU": " (CPU time limit)",
-            "SIGKILL": " (killed)",
-            "SIGXFSZ": " (file size limit)",
-        }
-        return f"child killed by signal {name}{hint.get(name, '')}"
-    return f"child exited with code {os.WEXITSTATUS(status)} without a result"
-
-
-def kill_group(pid: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGKILL)

@@ -73,6 +73,7 @@ class SandboxPool:
         self._started = False
         self._closed = False
         self.restart_count = 0
+        self._busy = 0  # run() calls under way, waiting for a worker included
 
     @property
     def alive(self) -> bool:
@@ -114,6 +115,18 @@ class SandboxPool:
             "timeout_s": timeout_s,
             "cwd": cwd,
         }
+        self._busy += 1
+        try:
+            return await self._run_on_worker(request, timeout_s, started)
+        finally:
+            self._busy -= 1
+            if not self._busy:  # quiet: the parents fork their next children now
+                for worker in self._workers:
+                    worker.notify_quiet()
+
+    async def _run_on_worker(
+        self, request: dict[str, Any], timeout_s: float, started: float
+    ) -> SandboxResult:
         worker = await self._idle.get()
         healthy = False
         try:

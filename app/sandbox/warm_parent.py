@@ -14,6 +14,7 @@ from typing import Any
 
 _STREAM_LIMIT = 64 * 1024 * 1024  # one JSON line per answer; results are capped at 32 MiB
 _START_TIMEOUT_S = 60.0
+_QUIET = b'{"op": "quiet"}\n'
 
 
 class SandboxError(RuntimeError):
@@ -33,6 +34,7 @@ class WarmParent:
         self._proc: asyncio.subprocess.Process | None = None
         self._relay: asyncio.Task[None] | None = None
         self.preload_ms: dict[str, float] = {}
+        self._chores = False
 
     @property
     def running(self) -> bool:
@@ -43,6 +45,7 @@ class WarmParent:
         return self._proc.pid if self._proc else None
 
     async def start(self) -> None:
+        self._chores = False  # a fresh process has its spare and nothing to tear down
         self._proc = await asyncio.create_subprocess_exec(
             *self._argv,
             stdin=asyncio.subprocess.PIPE,
@@ -85,9 +88,20 @@ class WarmParent:
     async def call(self, request: dict[str, Any], timeout_s: float) -> dict[str, Any]:
         """Send one request and wait for its answer (raises on a dead or hung worker)."""
         assert self._proc is not None and self._proc.stdin is not None
+        self._chores = True
         self._proc.stdin.write(json.dumps(request).encode() + b"\n")
         await self._proc.stdin.drain()
         return await asyncio.wait_for(self._read_line(), timeout_s)
+
+    def notify_quiet(self) -> None:
+        """Tell an idle parent that no check is running: time for its process chores (tearing
+        down its last child, forking the next), if a call since the last notice left any."""
+        proc = self._proc
+        if not self._chores or proc is None or proc.returncode is not None:
+            return
+        if proc.stdin is not None and not proc.stdin.is_closing():
+            proc.stdin.write(_QUIET)
+            self._chores = False
 
     async def kill(self) -> None:
         proc = self._proc

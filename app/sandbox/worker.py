@@ -3,21 +3,21 @@
 The process imports the `preload` modules once, then serves requests read as JSON lines on
 stdin. Every request runs in a *forked* child, so each task starts from the same warm,
 already-imported state and can never leak into the next one. The child is forked *ahead* of
-its request (one spare per parent, never reused), so the fork and the sandbox set-up are
-off the request's critical path. The child:
+its request (one spare per parent, never reused) while the pool is quiet, so the fork and the
+sandbox set-up are off the request's critical path. The child:
 
 * becomes its own process-group leader (the parent kills the whole group on timeout),
 * sets RLIMIT_AS / RLIMIT_FSIZE / RLIMIT_NOFILE and best-effort moves into a fresh network
   namespace (no interfaces but a downed loopback), then waits for its one request on a pipe,
 * sets RLIMIT_CPU for that request, chdirs to the requested directory, imports and calls
   `module:function(payload)`,
-* writes one JSON document to a pipe, closes it (the answer goes out while the child is
-  still tearing down) and leaves with `os._exit`.
+* writes one JSON document to a pipe, closes it and stops itself; the parent kills it (and its
+  process group) once the pool is quiet, or when the next answer comes first.
 
 Responses go back on the *original* stdout as JSON lines; file descriptor 1 is pointed at
 stderr at startup so a stray `print()` in a preloaded module cannot corrupt the protocol.
 
-The child itself lives in `app.sandbox.child`.
+The child's body lives in `app.sandbox.child`, the parent's handle on it in `app.sandbox.forked`.
 
 Standard library only: this module must stay importable by any interpreter the pool is
 pointed at, and cheap to start.
@@ -25,24 +25,16 @@ pointed at, and cheap to start.
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import importlib
 import json
 import os
-import select
 import sys
 import time
 from typing import Any, TextIO
 
-from app.sandbox.child import (
-    MAX_RESULT_BYTES,
-    ForkedChild,
-    describe_status,
-    format_exception,
-    kill_group,
-    set_protocol_fd,
-)
+from app.sandbox.child import format_exception
+from app.sandbox.forked import ForkedChild, describe_status
 
 
 def run_request(
@@ -50,8 +42,8 @@ def run_request(
 ) -> tuple[dict[str, Any], ForkedChild]:
     """Run one task in `child` (or a fresh fork), enforcing the wall timeout.
 
-    Always returns a response dict, plus the child for the caller to `release()` and later
-    `reap()` (it may still be tearing down).
+    Always returns a response dict, plus the child for the caller to `freeze()` and later
+    `discard()`.
     """
     started = time.perf_counter()
     timeout_s = float(request["timeout_s"])
@@ -60,38 +52,7 @@ def run_request(
             child.reap()
         child = ForkedChild(config)
         child.send(request)
-    chunks: list[bytes] = []
-    size = 0
-    timed_out = False
-    exited = False
-    deadline = started + timeout_s
-    read_fd = child.result_r
-    while True:
-        remaining = deadline - time.perf_counter()
-        if remaining <= 0:
-            timed_out = True
-            break
-        readable, _, _ = select.select([read_fd, child.pidfd], [], [], remaining)
-        if read_fd in readable:
-            chunk = os.read(read_fd, 1 << 16)
-            if chunk:
-                chunks.append(chunk)
-                size += len(chunk)
-                if size > MAX_RESULT_BYTES + 1024:
-                    break
-                continue
-            # EOF: the child closed the pipe (after its answer, or by exiting).
-            break
-        if child.pidfd in readable:
-            exited = True
-            break
-    if exited:  # drain what the child wrote before it died
-        os.set_blocking(read_fd, False)
-        with contextlib.suppress(BlockingIOError):
-            while chunk := os.read(read_fd, 1 << 16):
-                chunks.append(chunk)
-    if timed_out:
-        kill_group(child.pid)
+    raw, timed_out = child.receive(time.monotonic() + timeout_s)
     response: dict[str, Any] = {
         "id": request.get("id"),
         "ok": False,
@@ -100,20 +61,18 @@ def run_request(
         "timed_out": timed_out,
         "duration_ms": 0.0,
     }
+    try:
+        body = json.loads(raw) if raw else None
+    except ValueError:
+        body = None
     if timed_out:
         response["error"] = f"TimeoutError: task exceeded {timeout_s:g}s wall time and was killed"
-    else:
-        raw = b"".join(chunks)
-        try:
-            body = json.loads(raw) if raw else None
-        except ValueError:
-            body = None
-        if isinstance(body, dict):
-            response["ok"] = bool(body.get("ok"))
-            response["value"] = body.get("value")
-            response["error"] = body.get("error")
-        else:  # no answer: the exit status says why
-            response["error"] = describe_status(child.reap())
+    elif isinstance(body, dict):
+        response["ok"] = bool(body.get("ok"))
+        response["value"] = body.get("value")
+        response["error"] = body.get("error")
+    else:  # no answer: the exit status says why
+        response["error"] = describe_status(child.reap())
     response["duration_ms"] = (time.perf_counter() - started) * 1000.0
     return response, child
 
@@ -133,7 +92,6 @@ def _preload(modules: list[str]) -> dict[str, float]:
 def main() -> int:
     config: dict[str, Any] = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
     protocol_fd = os.dup(1)
-    set_protocol_fd(protocol_fd)
     out = os.fdopen(protocol_fd, "w", buffering=1, encoding="utf-8")
     os.dup2(2, 1)  # stray prints from preloaded code go to stderr, never into the protocol
     sys.stdout = sys.stderr
@@ -150,19 +108,28 @@ def main() -> int:
 
 
 def _serve(config: dict[str, Any], out: TextIO) -> None:
-    """Answer requests from stdin, always keeping the next request's child forked ahead.
+    """Answer requests from stdin; process chores wait for a `{"op": "quiet"}` line.
 
-    The spare is forked right after an answer, not while a task runs: with several warm
-    parents on few cores, the fork then lands in the lull between a generation's checks
-    instead of competing with them (measured: parallel/sequential 1.47x -> 1.56x).
+    Forking the next child and tearing down the last one cost milliseconds of CPU each. The
+    pool says when none of its checks is running, and only then does this parent do them, so
+    they never compete with the checks of a generation running on the other cores. A request
+    that finds no spare forks its child on the spot; at most one answered child waits,
+    stopped, for its teardown.
     """
     spare: ForkedChild | None = ForkedChild(config)
-    finished: ForkedChild | None = None
+    answered: ForkedChild | None = None
     try:
         for line in sys.stdin:
             if not line.strip():
                 continue
             request = json.loads(line)
+            if request.get("op") == "quiet":
+                if answered is not None:
+                    answered.discard()
+                    answered = None
+                if spare is None:
+                    spare = ForkedChild(config)
+                continue
             child, spare = spare, None
             try:
                 response, child = run_request(request, config, child)
@@ -177,14 +144,12 @@ def _serve(config: dict[str, Any], out: TextIO) -> None:
                 }
             out.write(json.dumps(response) + "\n")
             if child is not None:
-                child.release()
-                if finished is not None:
-                    finished.reap()
-                finished = child
-            if spare is None:
-                spare = ForkedChild(config)
+                child.freeze()  # stray grandchildren stop now, whatever the teardown waits for
+                if answered is not None:
+                    answered.discard()
+                answered = child
     finally:
-        for leftover in (spare, finished):
+        for leftover in (spare, answered):
             if leftover is not None:
                 leftover.discard()
 

@@ -48,3 +48,16 @@ def kill_parent(payload: dict[str, Any]) -> None:
 
 def not_json(payload: dict[str, Any]) -> object:
     return object()
+
+
+def open_fds(payload: dict[str, Any]) -> list[int]:
+    return sorted(int(fd) for fd in os.listdir("/proc/self/fd"))
+
+
+def spawn_sleeper(payload: dict[str, Any]) -> dict[str, int]:
+    """Leave a grandchild behind, as careless generated code might."""
+    grandchild = os.fork()
+    if grandchild == 0:
+        time.sleep(30)
+        os._exit(0)
+    return {"pid": os.getpid(), "grandchild": grandchild}
