@@ -4,7 +4,7 @@ import re
 
 from app.analysis import lexicon, naming, phrases
 from app.analysis.markdown import Block
-from app.analysis.plan import Flow, FlowStep, NodeKind, StepType
+from app.analysis.plan import Flow, FlowStep, NodeKind, Requirement, StepType
 from app.analysis.requirements import clean
 from app.analysis.sections import Role, role
 
@@ -13,6 +13,14 @@ _FLOW_SECTION = re.compile(
     r"|journey|lifecycle",
     re.I,
 )
+# "the onboarding workflow: verify email, create the account, send a welcome mail" and
+# "approval flow: submit -> review -> approve": a step list written inline in one requirement
+_INLINE = re.compile(
+    r"\b(?P<name>[\w-]+(?:\s[\w-]+)?)\s(?:workflow|flow|pipeline|process|saga)\b"
+    r"[^:.;]{0,40}:\s*(?P<steps>[^.;]{10,400})",
+    re.I,
+)
+_INLINE_SPLIT = re.compile(r"\s*(?:,|→|->|=>|\bthen\b)\s*(?:and\s+|then\s+)?", re.I)
 _LABEL = re.compile(r"^(?:the\s+)?([A-Za-z][\w &/-]{0,40}?)\s*[:—–-]\s+\S")
 _STOP = naming.wordset("a an the it its their to for of and or as is are be by with then")
 _STEP: dict[NodeKind, StepType] = {
@@ -86,6 +94,24 @@ def extract(blocks: list[Block], block_req: dict[int, str]) -> list[Flow]:
         name = naming.unique(naming.safe_name(path[-1], fallback="workflow"), names)
         names.append(name)
         flows.append(from_texts(name, texts[:12], rids))
+    return flows
+
+
+def inline(requirements: list[Requirement]) -> list[Flow]:
+    """Flows whose steps a single requirement lists after "... workflow:" (three or more)."""
+    flows: list[Flow] = []
+    names: list[str] = []
+    for req in requirements:
+        for match in _INLINE.finditer(req.text):
+            steps = [s.strip(" `'\"*") for s in _INLINE_SPLIT.split(match.group("steps"))]
+            steps = [s for s in steps if s]
+            if not 3 <= len(steps) <= 12 or any(len(s.split()) > 8 for s in steps):
+                continue
+            words = [w for w in naming.words(match.group("name")) if w not in _STOP]
+            base = naming.safe_name(" ".join([*words, "workflow"]), fallback="workflow")
+            name = naming.unique(base, names)
+            names.append(name)
+            flows.append(from_texts(name, steps, [req.id]))
     return flows
 
 

@@ -60,6 +60,14 @@ def _named(subject: str, suffix: str) -> str:
     return f"{base}_{suffix}" if base else suffix
 
 
+def _listed(key: str, items: str) -> bool:
+    """Whether "key (items)" lists states: "status (a/b)", "status (a, b, c)"; not a remark
+    ("phase (MVP)") nor the data a "run state (bankroll, hype, bets)" holds."""
+    if re.search(r"[/|]", items):
+        return True
+    return not key.lower().startswith("state") and items.count(",") >= 2
+
+
 def _from_text(text: str) -> list[tuple[str, list[str], list[tuple[str, str]]]]:
     found: list[tuple[str, list[str], list[tuple[str, str]]]] = []
     if not _QUICK.search(text):
@@ -75,7 +83,7 @@ def _from_text(text: str) -> list[tuple[str, list[str], list[tuple[str, str]]]]:
                 pairs = list(pairwise(states))
                 found.append((_subject(segment.split(parts[0])[0], "lifecycle"), states, pairs))
     for match in _ENUM.finditer(text):
-        if match.group("sep") == "(" and not re.search(r"[/|]", match.group("list")):
+        if match.group("sep") == "(" and not _listed(match.group("key"), match.group("list")):
             continue
         items = re.split(r"\s*(?:/|,|\||\bor\b|→|->)\s*", match.group("list").strip())
         items = [

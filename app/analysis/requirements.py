@@ -9,7 +9,9 @@ from app.analysis.plan import Requirement
 from app.analysis.sections import Role, is_nonfunctional, role
 
 _ID = r"[A-Z]{1,6}(?:-[A-Z]{1,6})?[-_]?\d{1,6}[a-z]?(?:\.\d{1,4}[a-z]?)*"
-_ID_PREFIX = re.compile(rf"^[*_`\[]*({_ID})[*_`\]]*\s*[:.)\-–—]\s*[*_`]*\s*(?=\S)")
+# "FR-001: ...", also after a tracker's label word ("Story WSO-12: ...", "Requirement R7. ...")
+_ID_LABEL = r"(?:(?i:(?:user\s+)?story|requirement|feature|task|ticket|issue)\s+)?"
+_ID_PREFIX = re.compile(rf"^[*_`\[]*{_ID_LABEL}({_ID})[*_`\]]*\s*[:.)\-–—]\s*[*_`]*\s*(?=\S)")
 _ID_CELL = re.compile(rf"^[*_`\[]*({_ID})[*_`\]]*$")
 _LINK = re.compile(r"\[([^\]\n]{0,200})\]\([^)\s]{0,500}\)")
 _MARKUP = re.compile(r"\*\*|__|(?<!\w)[*_](?=\w)|(?<=\w)[*_](?!\w)")

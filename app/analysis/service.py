@@ -78,6 +78,7 @@ def analyse(prd_text: str, *, project_name: str | None = None) -> Plan:
     found_entities = entities.extract(blocks)
     machines = lifecycles.extract(blocks, reqs, extracted.block_req)
     found_flows = flows.extract(blocks, extracted.block_req)
+    found_flows += [f for f in flows.inline(reqs) if f.name not in {g.name for g in found_flows}]
     systems = externals.extract(blocks, extracted.block_req)
     evidence = kinds.collect(reqs, extracted.weights, machines, found_flows)
     decisions = kinds.decide(evidence)
