@@ -1,7 +1,8 @@
 """Decide which node kinds a PRD needs, from weighted requirement evidence plus structure.
 
 A kind is produced only when its evidence clears both a score threshold and a minimum number of
-distinct supporting requirements; nothing is chosen by default.
+distinct supporting requirements (one strong requirement in a PRD of at most six); nothing is
+chosen by default.
 """
 
 from dataclasses import dataclass, field
@@ -12,6 +13,8 @@ from app.analysis.plan import Flow, KindDecision, NodeKind, Requirement, StateMa
 KIND_ORDER: tuple[NodeKind, ...] = ("EFFECT", "COMPUTE", "REDUCER", "ORCHESTRATOR")
 MIN_SCORE = 2.0
 MIN_REQUIREMENTS = 2
+# In a PRD this short every requirement carries the document: one strong one is evidence
+SMALL_PRD_REQUIREMENTS = 6
 _STRONG = 0.5  # smallest contribution that counts a requirement as support
 _MAX_REASONS = 8
 _SUMMARY = {
@@ -83,13 +86,15 @@ def supporting(ev: KindEvidence) -> list[str]:
     return ids
 
 
-def decide(evidence: dict[NodeKind, KindEvidence]) -> list[KindDecision]:
+def decide(evidence: dict[NodeKind, KindEvidence], requirement_count: int) -> list[KindDecision]:
+    small = requirement_count <= SMALL_PRD_REQUIREMENTS
+    min_score, min_requirements = (1.0, 1) if small else (MIN_SCORE, MIN_REQUIREMENTS)
     decisions: list[KindDecision] = []
     for kind in KIND_ORDER:
         ev = evidence[kind]
         ids = supporting(ev)
         strong = any(value >= 1.0 for value in ev.support.values())
-        if ev.score < MIN_SCORE or not (ev.structural or (strong and len(ids) >= MIN_REQUIREMENTS)):
+        if ev.score < min_score or not (ev.structural or (strong and len(ids) >= min_requirements)):
             continue
         reasons = [f"{_SUMMARY[kind]} evidence score {ev.score:.1f} from {len(ids)} requirements"]
         decisions.append(

@@ -34,9 +34,10 @@ _KINDS: dict[NodeKind, dict[float, str]] = {
         "evaluat* predict* formula* algorithm* deterministic multiply multiplie* multiplier* "
         "multiplicat* estimat* normaliz* sort sorted sorting verif* "
         "synthesi* clamp* translat* infer* collision* physics rng dice payout* odds pricing tax "
-        "discount* compar* ocr",
+        "discount* compar* ocr sha-256 sha256 sha-1 sha1 md5 base62 base64 checksum* crc32",
         0.5: "check checks checking generat* format formats formatting match matches matching "
-        "select* resolv* decid* map mapping encrypt* round rounded random* tuning template*",
+        "select* resolv* decid* map mapping encrypt* round rounded random* tuning template* "
+        "formatter formatters serializ* deserializ* encod* decod*",
     },
     "REDUCER": {
         1.0: "aggregat* accumulat* counter counters balance balances history histories streak* "
@@ -49,7 +50,8 @@ _KINDS: dict[NodeKind, dict[float, str]] = {
     },
     "ORCHESTRATOR": {
         1.0: "workflow* orchestrat* coordinat* pipeline* saga* dag dags schedul* cron "
-        "end-to-end multi-step airflow dispatch* compensat* fan-out retrain* approval* cascade*",
+        "end-to-end multi-step airflow dispatch* compensat* fan-out retrain* approval* cascade* "
+        "dunning",
         0.5: "sequence* sequential* step steps background job jobs escalat* concurrent* "
         "parallel* worker* routing trigger* rollback* stage stages loop flow flows asynchronous* "
         "recover* batch batches",
@@ -99,6 +101,7 @@ STOPWORDS = naming.wordset(
 )
 _NEGATION = frozenset({"no", "not", "never", "without", "cannot", "don't", "avoid", "exclude"})
 _WORD = re.compile(r"[a-z][a-z0-9/-]*")
+_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S*")  # an example address is not I/O evidence
 
 
 def _table(spec: str) -> tuple[frozenset[str], tuple[str, ...]]:
@@ -139,7 +142,7 @@ def tokens(text: str) -> list[str]:
 def kind_hits(text: str) -> dict[NodeKind, list[Hit]]:
     """Hits per kind for one text, skipping words right after a negation (read-only result)."""
     found: dict[NodeKind, list[Hit]] = {}
-    words = tokens(text)
+    words = tokens(_URL.sub(" ", text))
     for i, word in enumerate(words):
         if any(w in _NEGATION for w in words[max(0, i - 2) : i]):
             continue
@@ -155,7 +158,7 @@ def kind_hits(text: str) -> dict[NodeKind, list[Hit]]:
 @lru_cache(maxsize=65536)
 def capabilities(text: str) -> frozenset[str]:
     caps: set[str] = set()
-    for word in tokens(text):
+    for word in tokens(_URL.sub(" ", text)):
         for part in word.split("/"):
             caps.update(word_capabilities(part))
     return frozenset(caps)

@@ -3,7 +3,7 @@
 import re
 from itertools import pairwise
 
-from app.analysis import naming
+from app.analysis import diagrams, naming
 from app.analysis.markdown import Block
 from app.analysis.plan import Requirement, StateMachine, Transition
 from app.analysis.requirements import clean
@@ -28,6 +28,7 @@ _SUBJECT_STOP = naming.wordset(
     "a an the each every its their of for system tracks track has have with current and to "
     "is are all any new support supports must should can"
 )
+_NOT_STATE = naming.wordset("else then if when otherwise unless until after before within")
 _FAILURE = re.compile(
     r"fail|cancel|reject|declin|expire|abort|error|refund|void|timeout|timed_out|lost|dead"
     r"|game_over|closed|archived|deleted|suspended|terminated|chargeback"
@@ -42,7 +43,7 @@ def _states(parts: list[str]) -> list[str]:
     out: list[str] = []
     for part in parts:
         words = naming.words(part)
-        if not words or len(words) > 3 or words[0].isdigit():
+        if not words or len(words) > 3 or words[0].isdigit() or _NOT_STATE & set(words):
             return []
         state = naming.plain_name(part, fallback="state")
         if state not in out:
@@ -78,6 +79,8 @@ def _from_text(text: str) -> list[tuple[str, list[str], list[tuple[str, str]]]]:
             if len(parts) < 2:
                 continue
             parts[0] = " ".join(re.split(r"[(:,]", parts[0])[-1].split()[-2:])
+            if re.fullmatch(_KEY, parts[0].strip(" `*"), re.I):
+                parts = parts[1:]  # "status -> canceled" sets a status; it is not one
             parts[-1] = " ".join(re.split(r"[),.]", parts[-1])[0].split()[:2])
             if states := _states(parts):
                 pairs = list(pairwise(states))
@@ -133,6 +136,15 @@ def _machine(
     )
 
 
+def _section_name(title: str) -> str:
+    """ "Order states" -> order_state, "Statuses" -> status."""
+    words = naming.words(title)
+    base = "_".join([w for w in words if w not in _SUBJECT_STOP][:-1])
+    last = words[-1] if words else "state"
+    last = _PLURAL.get(last, last)
+    return f"{base}_{last}" if base else last
+
+
 def extract(
     blocks: list[Block], requirements: list[Requirement], block_req: dict[int, str]
 ) -> list[StateMachine]:
@@ -147,6 +159,15 @@ def extract(
         if role(block.path) is Role.SKIP:
             continue
         if block.kind == "code":
+            if diagram := diagrams.state_diagram(block.text):
+                states = _states(diagram[0])
+                pairs = [
+                    (naming.plain_name(a, fallback="state"), naming.plain_name(b, fallback="state"))
+                    for a, b in diagram[1]
+                ]
+                title = block.path[-1] if block.path else "state"
+                raw.append((_section_name(title), states, pairs, []))
+                continue
             for match in _UNION.finditer(block.text):
                 states = _states(re.findall(r"[\"']([\w -]+)[\"']", match.group(2)))
                 if states:
@@ -164,16 +185,7 @@ def extract(
                     rids.append(block_req[i])
     for title, (tokens, rids) in sections.items():
         if states := _states(tokens):
-            words = naming.words(title)
-            base = "_".join([w for w in words if w not in _SUBJECT_STOP][:-1])
-            last = words[-1] if words else "state"
-            last = {
-                "statuses": "status",
-                "states": "state",
-                "stages": "stage",
-                "phases": "phase",
-            }.get(last, last)
-            raw.append((f"{base}_{last}" if base else last, states, [], rids))
+            raw.append((_section_name(title), states, [], rids))
     machines: list[StateMachine] = []
     names: list[str] = []
     for name, states, pairs, rids in raw:

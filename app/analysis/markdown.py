@@ -12,7 +12,8 @@ BlockKind = Literal["heading", "item", "para", "table", "code"]
 
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})\s*([\w+#.-]*)")
 _ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
-_ITEM = re.compile(r"^(\s*)([-*+•]|\d{1,3}[.)]|[a-z][.)])\s+(.*)$")
+# "2.3 The tool shall ..." lines are items too (a dotted number needs no closing dot)
+_ITEM = re.compile(r"^(\s*)([-*+•]|\d{1,3}(?:\.\d{1,3}){1,3}\.?|\d{1,3}[.)]|[a-z][.)])\s+(.*)$")
 _CHECKBOX = re.compile(r"^\[([ xX])\]\s*")
 _PLAIN_NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(\S.*)$")
 _PLAIN_LETTERED = re.compile(r"^([A-Z])[.)]\s+(\S.*)$")

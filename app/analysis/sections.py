@@ -17,7 +17,7 @@ _SKIP = re.compile(
     r"|\bv\d+\+|won'?t have|change ?log|revision|version history|glossary|table of contents"
     r"|^contents$|^toc$|^references?$|^links$|open questions|^questions$|clarifications?"
     r"|next steps|checklist|execution (?:status|flow)|quick guidelines|^appendix|risks?\b"
-    r"|mitigation|deferred|exclusions|^acknowledg|^license|^faq\b"
+    r"|mitigation|deferred|exclusions|^acknowledg|^license|^faq\b|\balternatives\b|^not doing$"
 )
 _CONTEXT = re.compile(
     r"^(?:product |project )?overview$|introduction|summary$|problem|background|^context$|vision"

@@ -81,7 +81,7 @@ def analyse(prd_text: str, *, project_name: str | None = None) -> Plan:
     found_flows += [f for f in flows.inline(reqs) if f.name not in {g.name for g in found_flows}]
     systems = externals.extract(blocks, extracted.block_req)
     evidence = kinds.collect(reqs, extracted.weights, machines, found_flows)
-    decisions = kinds.decide(evidence)
+    decisions = kinds.decide(evidence, len(reqs))
     plan_builder = planner.Planner(reqs, found_entities, machines, found_flows, systems, project)
     nodes = planner.build(plan_builder, decisions)
     return Plan(

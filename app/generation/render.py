@@ -88,7 +88,15 @@ def layout_project(plan: Plan) -> ProjectLayout:
     categories = {s.name: s.category for s in plan.external_systems}
     nodes = [node_view(plan, node, categories) for node in plan.nodes]
     project = ident(plan.project_name)
-    common = {"plan": plan, "project": project, "nodes": nodes, "pin": OMNIBASE_CORE_PIN}
+    covered = {rid for node in plan.nodes for rid in node.requirement_ids}
+    uncovered = [(r.id, r.text) for r in plan.requirements if r.id not in covered]
+    common = {
+        "plan": plan,
+        "project": project,
+        "nodes": nodes,
+        "pin": OMNIBASE_CORE_PIN,
+        "uncovered": uncovered,
+    }
     requirements = {r.id: r.text for r in plan.requirements}
     return ProjectLayout(plan=plan, common=common, nodes=nodes, requirements=requirements)
 

@@ -138,3 +138,19 @@ def test_template_set_hash_follows_the_sources() -> None:
     assert env("x").template_set_sha256 == env("x").template_set_sha256
     assert env("x").template_set_sha256 != env("y").template_set_sha256
     assert ENV.template_set_sha256 is ENV.template_set_sha256  # computed once, not per render
+
+
+def test_readme_lists_requirements_no_node_covers() -> None:
+    from app.analysis.service import analyse
+
+    plan = analyse(
+        "- The service must compute a checksum of every uploaded file.\n"
+        "- The service must validate the checksum against the manifest.\n"
+        "- The UI should feel friendly.\n"
+    )
+    covered = {rid for node in plan.nodes for rid in node.requirement_ids}
+    (orphan,) = [r for r in plan.requirements if r.id not in covered]
+    readme = render(plan)["README.md"]
+    assert "## Requirements without a node" in readme
+    assert f"**{mdtext(orphan.id)}**: {mdtext(orphan.text)}" in readme
+    assert "without a node" not in render(sp.all_kinds_plan())["README.md"]

@@ -1,0 +1,54 @@
+"""Formats found by trying PRDs the samples do not cover: a seven-line PRD, a GitHub issue, a
+mermaid state diagram, dotted-number requirement lines."""
+
+from app.analysis import lexicon
+from app.analysis.service import analyse
+from tests.analysis.conftest import fixture_text
+
+
+def test_a_seven_line_prd_gets_the_kind_its_one_strong_requirement_shows() -> None:
+    plan = analyse(fixture_text("url_shortener.md"))
+    assert {k.kind for k in plan.kinds} == {"COMPUTE"}
+    (decision,) = plan.kinds
+    assert decision.requirement_ids == ["R-002"]  # base62(SHA-256(normalized URL))
+
+
+def test_example_addresses_are_not_io_evidence() -> None:
+    assert "EFFECT" not in lexicon.kind_hits("prints a code, e.g. for https://example.com/a/b")
+    assert "EFFECT" in lexicon.kind_hits("calls the partner API over https")
+
+
+def test_alternatives_considered_are_not_requirements() -> None:
+    plan = analyse(fixture_text("github_issue.md"))
+    assert not [r for r in plan.requirements if "XLSX" in r.text or "Emailing" in r.text]
+    assert {k.kind for k in plan.kinds} == {"COMPUTE"}  # a formatter: no I/O, state or flow
+
+
+def test_mermaid_state_diagram_is_the_reducers_state_machine() -> None:
+    plan = analyse(fixture_text("mermaid_states.md"))
+    (machine,) = plan.state_machines
+    assert machine.states == ["received", "preparing", "cancelled", "ready", "picked_up"]
+    assert machine.initial_state == "received"
+    assert set(machine.terminal_states) == {"cancelled", "picked_up"}
+    assert ("ready", "picked_up") in {(t.from_state, t.to_state) for t in machine.transitions}
+    (reducer,) = [n for n in plan.nodes if n.kind == "REDUCER"]
+    assert reducer.state_machine is not None and reducer.state_machine.name == machine.name
+
+
+def test_setting_a_status_or_a_conditional_step_is_not_a_state() -> None:
+    text = (
+        "- After the 3rd failed retry the account must be downgraded, status -> `canceled`.\n"
+        "- The valve state must be confirmed within 10 s, else abort -> `fault`.\n"
+    )
+    assert analyse(text).state_machines == []
+
+
+def test_dotted_number_lines_are_separate_requirements() -> None:
+    text = (
+        "TEMPERATURE CONVERTER\n\n2. Functional requirements\n\n"
+        "2.1 The tool shall convert a value between Celsius and Kelvin.\n"
+        "2.2 The tool shall reject values below absolute zero.\n"
+        "2.3 The tool shall convert a list of values in one call.\n"
+    )
+    texts = [r.text for r in analyse(text).requirements]
+    assert len(texts) == 3 and texts[2].startswith("The tool shall convert a list")
