@@ -46,7 +46,7 @@ _KINDS: dict[NodeKind, dict[float, str]] = {
         0.5: "total totals sum sums count counts track tracks tracked tracking audit state states "
         "status statuses group grouped grouping merge merged "
         "merges duplicate* deduplicat* reset resets expire expires expiration progress* "
-        "snapshot* lineage lock locked unlock* increas*",
+        "snapshot* lineage lock locked unlock* increas* cursor cursors checkpoint*",
     },
     "ORCHESTRATOR": {
         1.0: "workflow* orchestrat* coordinat* pipeline* saga* dag dags schedul* cron "

@@ -38,6 +38,8 @@ _META_PARA = re.compile(
     r"feature branch|input|reviewers?)\s*:",
     re.I,
 )
+# "The key words MUST, SHALL ... are to be interpreted as described in RFC 2119": convention
+_BOILERPLATE = re.compile(r"\bRFC ?(?:2119|8174)\b|are to be interpreted as described", re.I)
 _META_HEADER = re.compile(r"priority|status|owner|date|version|effort|estimate|author|moscow", re.I)
 
 
@@ -166,6 +168,8 @@ def _drafts(blocks: list[Block], include_context: bool) -> list[_Draft]:
                 labels[i] = " / ".join([*parent_label, labels[i]])
             continue
         if not text or text.endswith("?") or len(text.split()) < 2 or text.startswith("["):
+            continue
+        if _BOILERPLATE.search(text):
             continue
         if block.kind == "para" and (text.endswith(":") or _META_PARA.match(text)):
             continue

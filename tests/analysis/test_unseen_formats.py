@@ -52,3 +52,14 @@ def test_dotted_number_lines_are_separate_requirements() -> None:
     )
     texts = [r.text for r in analyse(text).requirements]
     assert len(texts) == 3 and texts[2].startswith("The tool shall convert a list")
+
+
+def test_rfc_2119_boilerplate_is_not_a_requirement() -> None:
+    text = (
+        "1. The key words MUST, SHALL and MAY in this document are to be interpreted as "
+        "described in RFC 2119.\n"
+        "2. The agent MUST keep one cursor per file and MUST persist cursors to disk.\n"
+        "3. The agent MUST send batches to the endpoint over HTTP.\n"
+    )
+    texts = [r.text for r in analyse(text).requirements]
+    assert len(texts) == 2 and not any("RFC" in t for t in texts)
