@@ -40,7 +40,9 @@ _META_PARA = re.compile(
 )
 # "The key words MUST, SHALL ... are to be interpreted as described in RFC 2119": convention
 _BOILERPLATE = re.compile(r"\bRFC ?(?:2119|8174)\b|are to be interpreted as described", re.I)
-_META_HEADER = re.compile(r"priority|status|owner|date|version|effort|estimate|author|moscow", re.I)
+_META_HEADER = re.compile(
+    r"priority|importance|severity|status|owner|date|version|effort|estimate|author|moscow", re.I
+)
 
 
 @lru_cache(maxsize=65536)

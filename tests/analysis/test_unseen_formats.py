@@ -63,3 +63,13 @@ def test_rfc_2119_boilerplate_is_not_a_requirement() -> None:
     )
     texts = [r.text for r in analyse(text).requirements]
     assert len(texts) == 2 and not any("RFC" in t for t in texts)
+
+
+def test_importance_column_is_metadata_not_requirement_text() -> None:
+    text = (
+        "| # | Title | User Story | Importance |\n|---|---|---|---|\n"
+        "| 1 | Charge | As finance, I want cards charged monthly via Stripe. | Must Have |\n"
+        "| 2 | Prorate | As a customer, I want upgrades prorated by remaining days. | Must Have |\n"
+    )
+    texts = [r.text for r in analyse(text).requirements]
+    assert len(texts) == 2 and not any("Importance" in t or "Must Have" in t for t in texts)
