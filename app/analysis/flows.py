@@ -20,6 +20,7 @@ _INLINE = re.compile(
     r"[^:.;]{0,40}:\s*(?P<steps>[^.;]{10,400})",
     re.I,
 )
+_INLINE_HINT = re.compile(r"(?:workflow|flow|pipeline|process|saga)\b[^:.;]{0,40}:", re.I)
 _INLINE_SPLIT = re.compile(r"\s*(?:,|→|->|=>|\bthen\b)\s*(?:and\s+|then\s+)?", re.I)
 _LABEL = re.compile(r"^(?:the\s+)?([A-Za-z][\w &/-]{0,40}?)\s*[:—–-]\s+\S")
 _STOP = naming.wordset("a an the it its their to for of and or as is are be by with then")
@@ -102,6 +103,8 @@ def inline(requirements: list[Requirement]) -> list[Flow]:
     flows: list[Flow] = []
     names: list[str] = []
     for req in requirements:
+        if ":" not in req.text or not _INLINE_HINT.search(req.text):
+            continue  # the full pattern tries every word as a name: skip texts it cannot match
         for match in _INLINE.finditer(req.text):
             steps = [s.strip(" `'\"*") for s in _INLINE_SPLIT.split(match.group("steps"))]
             steps = [s for s in steps if s]

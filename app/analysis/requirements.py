@@ -171,7 +171,7 @@ def _drafts(blocks: list[Block], include_context: bool) -> list[_Draft]:
             continue
         if not text or text.endswith("?") or len(text.split()) < 2 or text.startswith("["):
             continue
-        if _BOILERPLATE.search(text):
+        if ("RFC" in text or "interpreted" in text) and _BOILERPLATE.search(text):
             continue
         if block.kind == "para" and (text.endswith(":") or _META_PARA.match(text)):
             continue
