@@ -3,8 +3,10 @@
 Each worker is a long-lived `python -m app.sandbox.worker` process that imported the
 `preload` modules once. `SandboxPool.run()` hands a task to an idle worker through an
 asyncio queue and awaits its JSON-line answer; the worker forks a fresh child per task (see
-`app.sandbox.worker`). Nothing here blocks the event loop, and no task outcome is ever
-raised: timeouts, crashes and exceptions all come back as a `SandboxResult` with `ok=False`.
+`app.sandbox.worker`). When no task is under way the pool tells the workers it is quiet, the
+moment they fork their next children and tear down their last ones. Nothing here blocks the
+event loop, and no task outcome is ever raised: timeouts, crashes and exceptions all come back
+as a `SandboxResult` with `ok=False`.
 """
 
 from __future__ import annotations
