@@ -3,7 +3,7 @@
 import re
 from itertools import pairwise
 
-from app.analysis import diagrams, naming
+from app.analysis import diagrams, naming, state_mentions
 from app.analysis.markdown import Block
 from app.analysis.plan import Requirement, StateMachine, Transition
 from app.analysis.requirements import clean
@@ -151,6 +151,7 @@ def extract(
     raw: list[tuple[str, list[str], list[tuple[str, str]], list[str]]] = []
     for req in requirements:
         raw += [(n, s, p, [req.id]) for n, s, p in _from_text(req.text)]
+    raw += [(n, s, [], r) for n, s, r in state_mentions.extract(blocks, block_req)]
     for i, block in enumerate(blocks):
         if block.kind == "para" and i not in block_req and role(block.path) is not Role.SKIP:
             raw += [(n, s, p, []) for n, s, p in _from_text(clean(block.text))]

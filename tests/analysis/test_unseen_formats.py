@@ -73,3 +73,20 @@ def test_importance_column_is_metadata_not_requirement_text() -> None:
     )
     texts = [r.text for r in analyse(text).requirements]
     assert len(texts) == 2 and not any("Importance" in t or "Must Have" in t for t in texts)
+
+
+def test_states_named_one_at_a_time_across_ears_criteria_make_a_lifecycle() -> None:
+    plan = analyse(fixture_text("kiro_token_states.md"))
+    (machine,) = plan.state_machines
+    assert machine.name == "token_state"
+    assert machine.states == ["issued", "used", "expired"]
+    (reducer,) = [n for n in plan.nodes if n.kind == "REDUCER"]
+    assert reducer.state_machine is not None and reducer.state_machine.name == "token_state"
+
+
+def test_two_state_mentions_are_not_a_lifecycle() -> None:
+    text = (
+        "1. WHEN a job starts THEN the system SHALL set its state to `running`.\n"
+        "2. WHEN a job ends THEN the system SHALL set its state to `done`.\n"
+    )
+    assert analyse(text).state_machines == []
