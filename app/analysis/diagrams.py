@@ -2,7 +2,7 @@
 
 import re
 
-_HEADER = re.compile(r"^\s*stateDiagram(?:-v2)?\b", re.M)
+_HEADER = re.compile(r"^[ \t]*stateDiagram(?:-v2)?\b", re.M)  # not \s: linear on blank lines
 _EDGE = re.compile(r"^\s*(\[\*\]|[A-Za-z][\w-]*)\s*-->\s*(\[\*\]|[A-Za-z][\w-]*)\s*(?::.*)?$")
 _START_END = "[*]"
 

@@ -101,7 +101,8 @@ STOPWORDS = naming.wordset(
 )
 _NEGATION = frozenset({"no", "not", "never", "without", "cannot", "don't", "avoid", "exclude"})
 _WORD = re.compile(r"[a-z][a-z0-9/-]*")
-_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S*")  # an example address is not I/O evidence
+# an example address is not I/O evidence (bounded scheme: linear even on "a.a.a.a...")
+_URL = re.compile(r"\b[a-z][a-z0-9+.-]{0,20}://\S*", re.I)
 
 
 def _table(spec: str) -> tuple[frozenset[str], tuple[str, ...]]:
@@ -142,7 +143,7 @@ def tokens(text: str) -> list[str]:
 def kind_hits(text: str) -> dict[NodeKind, list[Hit]]:
     """Hits per kind for one text, skipping words right after a negation (read-only result)."""
     found: dict[NodeKind, list[Hit]] = {}
-    words = tokens(_URL.sub(" ", text))
+    words = tokens(_URL.sub(" ", text) if "://" in text else text)
     for i, word in enumerate(words):
         if any(w in _NEGATION for w in words[max(0, i - 2) : i]):
             continue
@@ -158,7 +159,7 @@ def kind_hits(text: str) -> dict[NodeKind, list[Hit]]:
 @lru_cache(maxsize=65536)
 def capabilities(text: str) -> frozenset[str]:
     caps: set[str] = set()
-    for word in tokens(_URL.sub(" ", text)):
+    for word in tokens(_URL.sub(" ", text) if "://" in text else text):
         for part in word.split("/"):
             caps.update(word_capabilities(part))
     return frozenset(caps)

@@ -11,8 +11,8 @@ sandbox set-up are off the request's critical path. The child:
   namespace (no interfaces but a downed loopback), then waits for its one request on a pipe,
 * sets RLIMIT_CPU for that request, chdirs to the requested directory, imports and calls
   `module:function(payload)`,
-* writes one JSON document to a pipe, closes it and stops itself; the parent kills it (and its
-  process group) once the pool is quiet, or when the next answer comes first.
+* writes one JSON document (its length first) to a pipe, closes it and stops itself; the parent
+  kills it (and its process group) once the pool is quiet, or when the next answer comes first.
 
 Responses go back on the *original* stdout as JSON lines; file descriptor 1 is pointed at
 stderr at startup so a stray `print()` in a preloaded module cannot corrupt the protocol.

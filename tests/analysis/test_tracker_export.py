@@ -20,14 +20,6 @@ def test_parenthesised_status_list_is_a_lifecycle() -> None:
     assert machine.requirement_ids == ["WSO-14"]
 
 
-def test_data_listed_after_state_is_not_a_lifecycle() -> None:
-    text = (
-        "- The system must save the complete run state (bankroll, shooters, hype, bets) "
-        "after every roll.\n- The system must load a saved run when the player returns.\n"
-    )
-    assert analyse(text).state_machines == []
-
-
 def test_inline_workflow_steps_make_an_orchestrator_with_that_flow() -> None:
     plan = analyse(fixture_text("tracker_export.txt"))
     assert {k.kind for k in plan.kinds} == {"EFFECT", "COMPUTE", "REDUCER", "ORCHESTRATOR"}

@@ -1,6 +1,8 @@
 """Formats found by trying PRDs the samples do not cover: a seven-line PRD, a GitHub issue, a
 mermaid state diagram, dotted-number requirement lines."""
 
+import pytest
+
 from app.analysis import lexicon
 from app.analysis.service import analyse
 from tests.analysis.conftest import fixture_text
@@ -35,11 +37,18 @@ def test_mermaid_state_diagram_is_the_reducers_state_machine() -> None:
     assert reducer.state_machine is not None and reducer.state_machine.name == machine.name
 
 
-def test_setting_a_status_or_a_conditional_step_is_not_a_state() -> None:
-    text = (
+@pytest.mark.parametrize(
+    "text",
+    [
+        # setting a status is not a state, nor is a condition
         "- After the 3rd failed retry the account must be downgraded, status -> `canceled`.\n"
-        "- The valve state must be confirmed within 10 s, else abort -> `fault`.\n"
-    )
+        "- The valve state must be confirmed within 10 s, else abort -> `fault`.\n",
+        # the data a "run state" holds are not its states
+        "- The system must save the complete run state (bankroll, shooters, hype, bets) "
+        "after every roll.\n- The system must load a saved run when the player returns.\n",
+    ],
+)
+def test_text_that_only_looks_like_a_lifecycle_is_not_one(text: str) -> None:
     assert analyse(text).state_machines == []
 
 
