@@ -1,9 +1,12 @@
-"""Settings: `config.yaml` defaults, overridden by `CODEGEN_*` environment variables."""
+"""Settings. The defaults are the ones written here (the only place they are written);
+`config.yaml` is the documented example a deployment edits (it lists every setting at its
+default, which `tests/test_config.py` keeps true), and `CODEGEN_<GROUP>__<FIELD>` environment
+variables override both. Unknown keys, in the file or as arguments, are errors."""
 
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -15,7 +18,11 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_FILE = PROJECT_ROOT / "config.yaml"
 
 
-class DatabaseSettings(BaseModel):
+class _Group(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DatabaseSettings(_Group):
     url: str = "sqlite+aiosqlite:///./var/codegen.db"
     echo: bool = False
     pool_size: int = 5
@@ -23,32 +30,27 @@ class DatabaseSettings(BaseModel):
     health_timeout_s: float = 2.0
 
 
-class HttpSettings(BaseModel):
+class HttpSettings(_Group):
     max_body_bytes: int = 1024 * 1024
 
 
-class LogSettings(BaseModel):
+class LogSettings(_Group):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 
-class GenerationSettings(BaseModel):
+class GenerationSettings(_Group):
     max_prd_bytes: int = 256 * 1024
-    verify_by_default: bool = True
     max_parallel_nodes: int = 4
     node_timeout_s: float = 20.0
 
 
-class VerificationSettings(BaseModel):
-    # more warm processes than cores: the OS then balances uneven package sizes (measured)
-    workers: int = 4
-    check_timeout_s: float = 10.0
+class VerificationSettings(_Group):
+    workers: int = 4  # more warm processes than cores on purpose (measured; see config.yaml)
     memory_limit_mb: int = 1024
-    # where packages are written to be checked; None: /dev/shm when writable (memory-backed,
-    # no journal to wait on), else the system's temporary directory
-    scratch_dir: Path | None = None
+    scratch_dir: Path | None = None  # None: /dev/shm when writable, else the system temp dir
 
 
-class MixinSettings(BaseModel):
+class MixinSettings(_Group):
     model_path: Path = Path("var/mixin_model")  # writable: runtime retrains, catalog cache
     baseline_path: Path = Path("app/mixins/baseline")  # checked in by `make mixin-sweep`
     retrain_after_feedback: int = 50
@@ -57,10 +59,9 @@ class MixinSettings(BaseModel):
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="CODEGEN_", env_nested_delimiter="__", yaml_file=CONFIG_FILE, extra="ignore"
+        env_prefix="CODEGEN_", env_nested_delimiter="__", yaml_file=CONFIG_FILE, extra="forbid"
     )
 
-    environment: Literal["dev", "test", "prod"] = "dev"
     database: DatabaseSettings = DatabaseSettings()
     http: HttpSettings = HttpSettings()
     log: LogSettings = LogSettings()

@@ -41,7 +41,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 @pytest.fixture(scope="session")
 def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    settings = Settings(environment="test")
+    settings = Settings()
     settings.database.url = database_url
     settings.mixins.model_path = tmp_path_factory.mktemp("model") / "mixin_model"
     # hermetic: the shared app measures for itself; tests/mixins/test_baseline.py covers seeding

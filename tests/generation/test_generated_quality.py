@@ -41,7 +41,7 @@ def _prds() -> list[Path]:
 
 async def _plans(prds: list[Path], workdir: Path) -> list[Plan]:
     """Plans as the service makes them: analysis plus oracle-confirmed mixins."""
-    settings = Settings(environment="test")
+    settings = Settings()
     settings.database.url = f"sqlite+aiosqlite:///{workdir / 'mixins.db'}"
     settings.mixins.model_path = workdir / "model"
     await asyncio.to_thread(upgrade, settings.database.url)

@@ -35,7 +35,7 @@ async def _get(settings: Settings, path: str) -> tuple[int, dict[str, object]]:
 
 
 async def test_ready_is_503_when_database_unreachable() -> None:
-    settings = Settings(environment="test")
+    settings = Settings()
     settings.database.url = "postgresql+asyncpg://postgres@127.0.0.1:1/none"
     status, body = await _get(settings, "/health/ready")
     assert status == 503
@@ -46,7 +46,7 @@ async def test_ready_is_503_when_database_unreachable() -> None:
 
 
 async def test_ready_is_503_when_schema_not_migrated(tmp_path: object) -> None:
-    settings = Settings(environment="test")
+    settings = Settings()
     settings.database.url = f"sqlite+aiosqlite:///{tmp_path}/empty.db"
     status, body = await _get(settings, "/health/ready")
     assert status == 503

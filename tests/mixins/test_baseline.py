@@ -35,7 +35,7 @@ def _sample(count: int) -> list[dict[str, object]]:
 
 
 async def test_fresh_install_is_seeded_and_agrees_with_the_oracle(tmp_path: Path) -> None:
-    settings = Settings(environment="test")
+    settings = Settings()
     settings.database.url = f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"
     settings.mixins.model_path = tmp_path / "model"
     await asyncio.to_thread(upgrade, settings.database.url)
