@@ -1,16 +1,44 @@
-"""Domain errors and the single place that maps every error to the common JSON shape."""
+"""Domain errors, the one JSON shape every 4xx/5xx has, and the single place that renders it.
+
+Every error a service or router raises is an `AppError`; framework errors (unknown route,
+wrong method, request validation) are turned into the same shape here. The shape is
+documented once, as the `ErrorBody` OpenAPI component; routes declare their error statuses
+with `responses=error_responses(404, 422, ...)`.
+"""
 
 import logging
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.logs import correlation_id
 
 log = logging.getLogger(__name__)
+
+
+class ErrorItem(BaseModel):
+    """One field error: where (`loc`, e.g. `["body", "prd"]`), what, and its machine type."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ErrorBody(BaseModel):
+    """The body of every 4xx/5xx response. Some errors add context fields (e.g. `limit_bytes`,
+    `generation_id`); `errors` is present only for field errors."""
+
+    model_config = ConfigDict(extra="allow")
+
+    error: str = Field(description="stable machine-readable code, e.g. `not_found`")
+    detail: str = Field(description="human-readable explanation")
+    correlation_id: str = Field(description="the request's id, also in the X-Request-ID header")
+    errors: list[ErrorItem] | None = Field(default=None, description="field errors, if any")
 
 
 class AppError(Exception):
@@ -19,15 +47,38 @@ class AppError(Exception):
     status_code: int = 500
     code: str = "internal_error"
 
-    def __init__(self, detail: str, **extra: object) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: Iterable[Mapping[str, Any]] | None = None,
+        headers: Mapping[str, str] | None = None,
+        **extra: object,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.errors = [_item(e) for e in errors] if errors is not None else None
+        self.headers = dict(headers or {})
         self.extra = extra
+
+
+class BadRequest(AppError):
+    status_code = 400
+    code = "bad_request"
+
+
+class MalformedJson(BadRequest):
+    code = "malformed_json"
 
 
 class NotFound(AppError):
     status_code = 404
     code = "not_found"
+
+
+class MethodNotAllowed(AppError):
+    status_code = 405
+    code = "method_not_allowed"
 
 
 class Conflict(AppError):
@@ -38,6 +89,14 @@ class Conflict(AppError):
 class InvalidInput(AppError):
     status_code = 422
     code = "invalid_input"
+
+    @classmethod
+    def from_validation(
+        cls, exc: ValidationError | RequestValidationError, what: str = "the request"
+    ) -> "InvalidInput":
+        """Field errors from pydantic (or FastAPI's request validation) as one InvalidInput."""
+        items = field_errors(exc)
+        return cls(summarise(items, what), errors=items)
 
 
 class PayloadTooLarge(AppError):
@@ -60,54 +119,116 @@ class ServiceUnavailable(AppError):
     code = "service_unavailable"
 
 
-_HTTP_CODES = {
-    400: "bad_request",
-    404: "not_found",
-    405: "method_not_allowed",
-    406: "not_acceptable",
-    409: "conflict",
-    413: "payload_too_large",
-    415: "unsupported_media_type",
-    422: "validation_error",
-    429: "too_many_requests",
-    503: "service_unavailable",
+_HTTP_ERRORS: dict[int, type[AppError]] = {
+    400: BadRequest,
+    404: NotFound,
+    405: MethodNotAllowed,
+    406: NotAcceptable,
+    409: Conflict,
+    413: PayloadTooLarge,
+    415: UnsupportedMediaType,
+    422: InvalidInput,
+    503: ServiceUnavailable,
+}
+
+_DESCRIPTIONS = {
+    400: "Bad request (e.g. malformed JSON)",
+    404: "Not found",
+    405: "Method not allowed",
+    406: "Not acceptable: the Accept header asks for a format this route cannot produce",
+    409: "Conflict",
+    413: "Payload too large",
+    415: "Unsupported media type",
+    422: "Invalid input (field errors in `errors`)",
+    429: "Too many requests",
+    500: "Internal error",
+    503: "Service unavailable",
 }
 
 
-def error_body(status: int, code: str, detail: Any, **extra: object) -> dict[str, Any]:
-    return {"error": code, "detail": detail, "correlation_id": correlation_id.get(), **extra}
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` entries for a route: each status documented with the one `ErrorBody`."""
+    return {
+        status: {"model": ErrorBody, "description": _DESCRIPTIONS.get(status, "Error")}
+        for status in statuses
+    }
 
 
-def error_response(status: int, code: str, detail: Any, **extra: object) -> JSONResponse:
+def _item(error: Mapping[str, Any]) -> dict[str, Any]:
+    loc = [p if isinstance(p, int) else str(p) for p in error.get("loc", ())]
+    return {"loc": loc, "msg": str(error.get("msg", "")), "type": str(error.get("type", ""))}
+
+
+def field_errors(exc: ValidationError | RequestValidationError) -> list[dict[str, Any]]:
+    return [_item(e) for e in exc.errors()]
+
+
+def summarise(items: Sequence[Mapping[str, Any]], what: str = "the request") -> str:
+    """A readable one-line detail for field errors: the first few, and how many more."""
+    if not items:
+        return f"{what} is invalid"
+    shown = [f"{'.'.join(str(p) for p in e['loc']) or what}: {e['msg']}" for e in items[:3]]
+    more = f" (and {len(items) - 3} more)" if len(items) > 3 else ""
+    return f"{what} is invalid: " + "; ".join(shown) + more
+
+
+def error_body(status: int, code: str, detail: str, **extra: object) -> dict[str, Any]:
+    """The one shape; `status` is accepted for symmetry with `error_response`."""
+    del status
+    body: dict[str, Any] = {
+        "error": code,
+        "detail": detail or code,
+        "correlation_id": correlation_id.get(),
+    }
+    body.update({k: v for k, v in extra.items() if not (k == "errors" and v is None)})
+    return body
+
+
+def error_response(status: int, code: str, detail: str, **extra: object) -> JSONResponse:
     return JSONResponse(error_body(status, code, detail, **extra), status_code=status)
+
+
+def render(exc: AppError) -> JSONResponse:
+    """The only place an AppError becomes a response."""
+    if exc.status_code >= 500:
+        log.error("request failed: %s", exc.detail, extra={"error": exc.code})
+    response = error_response(exc.status_code, exc.code, exc.detail, **exc.extra, errors=exc.errors)
+    response.headers.update(exc.headers)
+    return response
 
 
 async def _app_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
-    if exc.status_code >= 500:
-        log.error("request failed: %s", exc.detail, extra={"error": exc.code})
-    return error_response(exc.status_code, exc.code, exc.detail, **exc.extra)
+    return render(exc)
 
 
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    code = _HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
-    response = error_response(exc.status_code, code, exc.detail)
-    if exc.headers:
-        response.headers.update(exc.headers)
-    return response
+    kind = _HTTP_ERRORS.get(exc.status_code)
+    detail = str(exc.detail)
+    error = (
+        kind(detail, headers=exc.headers)
+        if kind
+        else _status_error(exc.status_code, detail, exc.headers)
+    )
+    return render(error)
+
+
+def _status_error(status: int, detail: str, headers: Mapping[str, str] | None) -> AppError:
+    error = AppError(detail, headers=headers)
+    error.status_code = status
+    error.code = "internal_error" if status >= 500 else f"http_{status}"
+    return error
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [
-        {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
-        for e in exc.errors()
-    ]
-    malformed = any(e["type"] == "json_invalid" for e in errors)
-    code = "malformed_json" if malformed else "validation_error"
-    status = 400 if malformed else 422
-    return error_response(status, code, errors)
+    items = field_errors(exc)
+    malformed = [e for e in items if e["type"] == "json_invalid"]
+    if malformed:
+        reason = "; ".join(str(e["msg"]) for e in malformed)
+        return render(MalformedJson(f"request body is not valid JSON: {reason}", errors=items))
+    return render(InvalidInput(summarise(items), errors=items))
 
 
 async def _unhandled(_: Request, exc: Exception) -> JSONResponse:
@@ -116,7 +237,69 @@ async def _unhandled(_: Request, exc: Exception) -> JSONResponse:
 
 
 def register_error_handlers(app: FastAPI) -> None:
+    """Render every error in the one shape, and say so in the OpenAPI document."""
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _unhandled)
+    _document_errors(app)
+
+
+def _document_errors(app: FastAPI) -> None:
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = with_error_body(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+_JSON_BODY = "application/json"
+_FASTAPI_422 = "#/components/schemas/HTTPValidationError"
+_ERROR_REF = "#/components/schemas/ErrorBody"
+
+
+def with_error_body(schema: dict[str, Any]) -> dict[str, Any]:
+    """Post-process the generated document so it advertises only the shape we send.
+
+    FastAPI's default 422 (`HTTPValidationError`) becomes `ErrorBody`; what the framework and
+    middleware can return on any route is added once here: 500 everywhere, 413 (body size
+    limit) wherever there is a body, 400 (malformed JSON) and 422 wherever the body is JSON.
+    """
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for name, definition in _error_schemas().items():
+        components.setdefault(name, definition)
+    error_content = {_JSON_BODY: {"schema": {"$ref": _ERROR_REF}}}
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses: dict[str, Any] = operation["responses"]
+            for status, response in responses.items():
+                ref = response.get("content", {}).get(_JSON_BODY, {}).get("schema", {})
+                if ref.get("$ref") == _FASTAPI_422:
+                    responses[status] = {
+                        "description": _DESCRIPTIONS[422],
+                        "content": error_content,
+                    }
+            implied = [500]
+            body = operation.get("requestBody")
+            if body:
+                implied.append(413)
+                if _JSON_BODY in body.get("content", {}):
+                    implied += [400, 422]
+            for code in implied:
+                responses.setdefault(
+                    str(code), {"description": _DESCRIPTIONS[code], "content": error_content}
+                )
+    for name in ("HTTPValidationError", "ValidationError"):
+        components.pop(name, None)
+    return schema
+
+
+def _error_schemas() -> dict[str, Any]:
+    body = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
+    definitions: dict[str, Any] = body.pop("$defs", {})
+    return {"ErrorBody": body, **definitions}
