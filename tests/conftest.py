@@ -1,7 +1,9 @@
 """Shared fixtures: one app per database backend (schema built by Alembic), a client per test.
 
-The suite runs on SQLite always and on PostgreSQL when `CODEGEN_TEST_POSTGRES_URL` is set
-(`make test` and `.ci/run` set it; a run without it says so in the skip reason).
+The suite runs on SQLite always and on PostgreSQL when `CODEGEN_TEST_POSTGRES_URL` is set.
+`make test` sets it (starting PostgreSQL and making a throwaway database when it is not given) and
+sets `CODEGEN_TEST_REQUIRE_POSTGRES=1`, under which a missing URL fails the PostgreSQL tests; a
+plain `pytest` without the URL skips them and says why.
 """
 
 import os
@@ -21,20 +23,21 @@ from app.migrations import upgrade
 from app.models_registry import import_all
 
 POSTGRES_URL = os.environ.get("CODEGEN_TEST_POSTGRES_URL")
+REQUIRE_POSTGRES = os.environ.get("CODEGEN_TEST_REQUIRE_POSTGRES", "") not in ("", "0")
 
 
 def _backends() -> list[object]:
-    postgres = pytest.param(
-        "postgresql",
-        marks=pytest.mark.skipif(not POSTGRES_URL, reason="CODEGEN_TEST_POSTGRES_URL not set"),
-    )
+    skip = not POSTGRES_URL and not REQUIRE_POSTGRES
+    reason = "CODEGEN_TEST_POSTGRES_URL not set (`make test` sets it up)"
+    postgres = pytest.param("postgresql", marks=pytest.mark.skipif(skip, reason=reason))
     return ["sqlite", postgres]
 
 
 @pytest.fixture(scope="session", params=_backends())
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
     if request.param == "postgresql":
-        assert POSTGRES_URL
+        if not POSTGRES_URL:
+            pytest.fail("CODEGEN_TEST_REQUIRE_POSTGRES is set but CODEGEN_TEST_POSTGRES_URL is not")
         return POSTGRES_URL
     return f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
