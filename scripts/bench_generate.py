@@ -187,15 +187,10 @@ def cpu_ceiling() -> float:
 
 def cold_verification_ms(prd: str) -> float:
     """One package verified in a fresh interpreter (what a warm fork-server avoids)."""
-    code = (
-        "import sys, time; t = time.perf_counter();"
-        "from app.verification.cold import verify_first_package;"
-        "verify_first_package(sys.stdin.read());"
-        "print((time.perf_counter() - t) * 1000)"
-    )
+    script = ROOT / "scripts" / "cold_verify.py"
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-c", code], input=prd.encode(), cwd=ROOT, check=True, capture_output=True
+        [sys.executable, str(script)], input=prd.encode(), cwd=ROOT, check=True, capture_output=True
     )
     return (time.perf_counter() - started) * 1000
 

@@ -1,5 +1,7 @@
 """Cold verification baseline for `scripts/bench_generate.py`: no warm fork server.
 
+usage: .venv/bin/python scripts/cold_verify.py < my-prd.md
+
 `verify_first_package(prd_text)` analyses and renders the PRD, writes the project to a
 temporary directory and runs the same checks as the sandbox task on its first package, in
 the calling (fresh) interpreter, so every framework import and first-use cost is paid.
@@ -11,11 +13,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from app.analysis.service import analyse
-from app.generation.render import render_project
-from app.generation.template_cache import build_environment
-from app.verification.checks import verify_package
-from app.verification.verifier import package_payload
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from app.analysis.service import analyse  # noqa: E402
+from app.generation.render import render_project  # noqa: E402
+from app.generation.template_cache import build_environment  # noqa: E402
+from app.verification.checks import verify_package  # noqa: E402
+from app.verification.verifier import package_payload  # noqa: E402
 
 
 def verify_first_package(prd_text: str) -> dict[str, Any]:
@@ -39,3 +44,7 @@ def verify_first_package(prd_text: str) -> dict[str, Any]:
         failed = [c for c in result["checks"] if not c["ok"]]
         raise RuntimeError(f"cold verification failed: {failed}")
     return result
+
+
+if __name__ == "__main__":
+    verify_first_package(sys.stdin.read())

@@ -1,8 +1,9 @@
-"""Deterministic example data and dispatch facts shared by the renderer and the verifier.
+"""Facts derived from the Plan that rendering and verification must agree on.
 
-The generated tests and our own verifier must agree on how each operation of a node is
-invoked (which envelope, which dispatch key, which example payload). Both derive it from
-the Plan through this module, so the verifier never has to trust the generated tests.
+Where each node package lives (`package_path`) and how each operation of a node is invoked
+(which envelope, which dispatch key, which example payload: `node_calls`). The generated
+tests and our own verifier both derive them from the Plan through this module, so the
+verifier never has to trust the generated tests and never imports the renderer.
 Pure data, no Jinja, cheap to import in the sandbox.
 """
 
@@ -11,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from app.analysis.plan import EntityField, NodePlan, StateMachine
+from app.analysis.plan import EntityField, NodePlan, Plan, StateMachine
 
 type JsonObject = dict[str, Any]
 
@@ -64,6 +65,11 @@ class NodeCalls(BaseModel):
     kind: str
     effect_type: str = "API_CALL"
     operations: list[OperationCall]
+
+
+def package_path(plan: Plan, node: NodePlan) -> str:
+    """Directory of a node package relative to the archive root."""
+    return f"{plan.project_name}/nodes/{node.name}"
 
 
 def field_key(field: EntityField) -> str:

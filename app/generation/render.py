@@ -15,8 +15,9 @@ import jinja2
 import yaml
 
 from app.analysis.plan import Plan
+from app.analysis.plan_calls import package_path
 from app.generation.render_filters import ident
-from app.generation.render_names import package_path, pascal
+from app.generation.render_names import pascal
 from app.generation.render_views import node_view
 from app.generation.template_cache import TEMPLATE_SET_VERSION
 

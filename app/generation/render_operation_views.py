@@ -7,15 +7,15 @@ and state machine to its node view.
 from typing import Any
 
 from app.analysis.plan import EntityField, NodePlan, Operation
-from app.generation.render_filters import ident
-from app.generation.render_names import pascal
-from app.generation.render_samples import (
+from app.analysis.plan_calls import (
     RESERVED_FIELD_NAMES,
     OperationCall,
     fsm_triggers,
     sample_value,
     terminal_walk,
 )
+from app.generation.render_filters import ident
+from app.generation.render_names import pascal
 
 _ZERO = {
     "str": '""',

@@ -7,10 +7,10 @@ payloads) is made here in plain Python; `node_view` builds one node's view.
 from typing import Any
 
 from app.analysis.plan import Flow, FlowStep, NodePlan, Plan
+from app.analysis.plan_calls import OperationCall, node_calls, package_path
 from app.generation.render_filters import ident
-from app.generation.render_names import package_path, pascal
+from app.generation.render_names import pascal
 from app.generation.render_operation_views import operation_view, reducer_view
-from app.generation.render_samples import OperationCall, node_calls
 
 _BASES = {
     "COMPUTE": "NodeCompute",

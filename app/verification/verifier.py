@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from app.analysis.plan import NodePlan, Plan
-from app.generation.render import package_path
-from app.generation.render_samples import node_calls
+from app.analysis.plan_calls import node_calls, package_path
 from app.sandbox import SandboxPool, SandboxResult
 from app.verification.schemas import CheckResult, PackageReport
 
