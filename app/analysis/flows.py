@@ -88,12 +88,11 @@ def extract(blocks: list[Block], block_req: dict[int, str]) -> list[Flow]:
         if i in block_req:
             rids.append(block_req[i])
     flows: list[Flow] = []
-    names: list[str] = []
+    names = naming.UniqueNames()
     for path, (texts, rids) in groups.items():
         if len(texts) < 3:
             continue
-        name = naming.unique(naming.safe_name(path[-1], fallback="workflow"), names)
-        names.append(name)
+        name = names.add(naming.safe_name(path[-1], fallback="workflow"))
         flows.append(from_texts(name, texts[:12], rids))
     return flows
 
@@ -101,7 +100,7 @@ def extract(blocks: list[Block], block_req: dict[int, str]) -> list[Flow]:
 def inline(requirements: list[Requirement]) -> list[Flow]:
     """Flows whose steps a single requirement lists after "... workflow:" (three or more)."""
     flows: list[Flow] = []
-    names: list[str] = []
+    names = naming.UniqueNames()
     for req in requirements:
         if ":" not in req.text or not _INLINE_HINT.search(req.text):
             continue  # the full pattern tries every word as a name: skip texts it cannot match
@@ -112,8 +111,7 @@ def inline(requirements: list[Requirement]) -> list[Flow]:
                 continue
             words = [w for w in naming.words(match.group("name")) if w not in _STOP]
             base = naming.safe_name(" ".join([*words, "workflow"]), fallback="workflow")
-            name = naming.unique(base, names)
-            names.append(name)
+            name = names.add(base)
             flows.append(from_texts(name, steps, [req.id]))
     return flows
 

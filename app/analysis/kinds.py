@@ -57,20 +57,24 @@ def collect(
                 words = ", ".join(sorted(distinct, key=lambda w: -distinct[w])[:3])
                 ev.reasons.append(f"{req.id} ({words}): {_snippet(req.text)}")
     reducer, orchestrator = evidence["REDUCER"], evidence["ORCHESTRATOR"]
+    # structural reasons go first, the latest first (collected, then prepended once: inserting
+    # each at the front was quadratic in the number of lifecycles / flows)
+    lifecycle_reasons: list[str] = []
     for machine in machines:
         reducer.score += 1.5
         reducer.structural += machine.requirement_ids
-        reducer.reasons.insert(
-            0, f"status lifecycle '{machine.name}': {' -> '.join(machine.states[:6])}"
+        lifecycle_reasons.append(
+            f"status lifecycle '{machine.name}': {' -> '.join(machine.states[:6])}"
         )
+    reducer.reasons[:0] = lifecycle_reasons[::-1]
+    flow_reasons: list[str] = []
     for flow in flows:
         types = {step.step_type for step in flow.steps}
         if len(flow.steps) >= 3 and len(types) >= 2:
             orchestrator.score += 2.0
             orchestrator.structural += flow.requirement_ids
-            orchestrator.reasons.insert(
-                0, f"multi-step flow '{flow.name}' with {len(flow.steps)} steps"
-            )
+            flow_reasons.append(f"multi-step flow '{flow.name}' with {len(flow.steps)} steps")
+    orchestrator.reasons[:0] = flow_reasons[::-1]
     if len({m.name for m in machines}) >= 2:
         orchestrator.score += 1.5
         orchestrator.structural += [rid for m in machines for rid in m.requirement_ids]

@@ -19,8 +19,12 @@ _PLURAL = {"statuses": "status", "states": "state", "stages": "stage", "phases":
 _QUICK = re.compile(r"status|state|lifecycle|life cycle|stage|phase", re.I)
 _ARROW = re.compile(r"\s*(?:→|->|=>|⟶|⇒)\s*")
 _STATE_SECTION = re.compile(rf"{_KEY}|state machine|workflow states", re.I)
+# `status: "a" | "b"`: the whole word that holds status/state (as `\w*status\w*|\w*state\w*`
+# matched, but tried once per word: from every position that took quadratic time in a long word,
+# and a word of many "status" cubic), then two or more quoted values; blanks are possessive
 _UNION = re.compile(
-    r"(\w*status\w*|\w*state\w*)\??\s*:\s*((?:[\"'][\w -]+[\"']\s*\|?\s*){2,})", re.I
+    r"(?<!\w)(?=\w*?(?:status|state))(\w++)\??\s*+:\s*+((?:[\"'][\w -]++[\"']\s*+\|?\s*+){2,})",
+    re.I,
 )
 _LEAD = re.compile(r"^[`*_]*([A-Za-z][\w-]{0,40})[`*_]*\s*(?:\(|:|[-–—]\s)")
 _TOKEN = re.compile(r"^[A-Za-z][\w-]*$")
@@ -39,16 +43,21 @@ _SUCCESS = re.compile(
 )
 
 
+_MAX_STATES = 20
+
+
 def _states(parts: list[str]) -> list[str]:
     out: list[str] = []
     for part in parts:
+        if len(out) > _MAX_STATES:
+            return []  # too many to be a lifecycle (and "in out" would be quadratic)
         words = naming.words(part)
         if not words or len(words) > 3 or words[0].isdigit() or _NOT_STATE & set(words):
             return []
         state = naming.plain_name(part, fallback="state")
         if state not in out:
             out.append(state)
-    return out if 2 <= len(out) <= 20 else []
+    return out if 2 <= len(out) <= _MAX_STATES else []
 
 
 def _subject(text: str, fallback: str) -> str:
@@ -93,7 +102,10 @@ def _from_text(text: str) -> list[tuple[str, list[str], list[tuple[str, str]]]]:
             re.sub(r"^(?:and|or)\s+", "", i.strip(" `'\"*")) for i in items if i.strip(" `'\"*")
         ]
         if states := _states(items):
-            subject = " ".join(re.split(r"[,;:(]", text[: match.start()])[-1].split()[-3:])
+            # the last three words since the last , ; : ( before the match (rsplit from the end:
+            # splitting the whole text before every match was quadratic)
+            since = max(text.rfind(c, 0, match.start()) for c in ",;:(") + 1
+            subject = " ".join(text[since : match.start()].rsplit(None, 3)[-3:])
             key = _PLURAL.get(match.group("key").lower(), match.group("key").lower())
             found.append((_named(subject, naming.snake(key)), states, []))
     return found
@@ -188,14 +200,12 @@ def extract(
         if states := _states(tokens):
             raw.append((_section_name(title), states, [], rids))
     machines: list[StateMachine] = []
-    names: list[str] = []
+    names = naming.UniqueNames()
+    seen: set[frozenset[str]] = set()  # state sets already made a machine (twins are dropped)
     for name, states, pairs, rids in raw:
-        if not states:
+        if not states or (state_set := frozenset(states)) in seen:
             continue
-        twin = next((m for m in machines if set(m.states) == set(states)), None)
-        if twin is not None:
-            continue
-        name = naming.unique(naming.safe_name(name, fallback="status"), names)
-        names.append(name)
+        seen.add(state_set)
+        name = names.add(naming.safe_name(name, fallback="status"))
         machines.append(_machine(name, states, pairs, rids))
     return machines

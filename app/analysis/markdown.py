@@ -1,7 +1,10 @@
 """Split a PRD into blocks (headings, list items, paragraphs, tables, code) with their section path.
 
-Line based and linear: every regex here is anchored and free of nested quantifiers. Documents
-without markdown headings ("plain" exports) get numbered / lettered / UPPERCASE heading detection.
+Line based and linear: every regex here is anchored, free of nested quantifiers, and no two
+adjacent quantifiers can share a character unless one is possessive (``*+``), so no line can make
+the engine backtrack more than linearly (a heading's trailing ``#``s and blanks are stripped with
+str methods, comments are found with ``str.find``). Documents without markdown headings ("plain"
+exports) get numbered / lettered / UPPERCASE heading detection.
 """
 
 import re
@@ -11,15 +14,17 @@ from typing import Literal
 BlockKind = Literal["heading", "item", "para", "table", "code"]
 
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})\s*([\w+#.-]*)")
-_ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+# "# Title ##": the marker; the title is the rest without its closing "#"s (see _atx). A single
+# pattern for both ("#{1,6}\s+(.*?)\s*#*\s*$") backtracked cubically on "# a" + 2,000 blanks + "x"
+_ATX_OPEN = re.compile(r"\s{0,3}(#{1,6})\s")
 # "2.3 The tool shall ..." lines are items too (a dotted number needs no closing dot)
 _ITEM = re.compile(r"^(\s*)([-*+•]|\d{1,3}(?:\.\d{1,3}){1,3}\.?|\d{1,3}[.)]|[a-z][.)])\s+(.*)$")
 _CHECKBOX = re.compile(r"^\[([ xX])\]\s*")
 _PLAIN_NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(\S.*)$")
 _PLAIN_LETTERED = re.compile(r"^([A-Z])[.)]\s+(\S.*)$")
-_BOLD_LINE = re.compile(r"^\s*(\*\*|__)([^*_].*?)\1\s*:?\s*$")
+# possessive blanks: the lazy body tries each closing marker once, not once per split of the blanks
+_BOLD_LINE = re.compile(r"^\s*+(\*\*|__)([^*_].*?)\1\s*+:?\s*+$")
 _NUMBER_PREFIX = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*\.?|[A-Z][.)]|[IVX]{1,4}\.)\s+")
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _MARKUP = re.compile(r"\*\*|__|`")
 _LEADING_JUNK = re.compile(r"^[^\w(`'\"]+")
 _LABEL_LEVEL = 7
@@ -44,6 +49,31 @@ def clean_heading(text: str) -> str:
     text = _NUMBER_PREFIX.sub("", _LEADING_JUNK.sub("", text))
     text = _LEADING_JUNK.sub("", text)
     return text.strip(" :-–—").strip()
+
+
+def _atx(line: str) -> tuple[int, str] | None:
+    r"""(level, raw title) of an ATX heading line: what ``^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$``
+    matches, the title without the optional closing ``#``s and the blanks around them."""
+    if not (opening := _ATX_OPEN.match(line)):
+        return None
+    title = line[opening.end() :].lstrip().rstrip().rstrip("#").rstrip()
+    return len(opening.group(1)), title
+
+
+def _strip_comments(text: str) -> str:
+    """``text`` without ``<!-- ... -->`` comments (non-greedy, as ``<!--.*?-->`` with DOTALL).
+
+    One pass: an unclosed ``<!--`` ends the search, where the regex retried from every later
+    ``<!--`` (``'<!--' * 65536`` took a minute)."""
+    if "<!--" not in text:
+        return text
+    kept: list[str] = []
+    pos = 0
+    while (start := text.find("<!--", pos)) >= 0 and (end := text.find("-->", start + 4)) >= 0:
+        kept.append(text[pos:start])
+        pos = end + 3
+    kept.append(text[pos:])
+    return "".join(kept)
 
 
 def _split_row(line: str) -> list[str]:
@@ -78,13 +108,13 @@ def _atx_levels(lines: list[str]) -> list[int]:
     for line in lines:
         if _FENCE.match(line):
             fenced = not fenced
-        elif not fenced and (match := _ATX.match(line)):
-            levels.append(len(match.group(1)))
+        elif not fenced and (atx := _atx(line)):
+            levels.append(atx[0])
     return levels
 
 
 def parse(text: str) -> list[Block]:
-    text = _COMMENT.sub("", text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    "))
+    text = _strip_comments(text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    "))
     lines = text.split("\n")
     levels = _atx_levels(lines)
     plain = not levels
@@ -96,6 +126,7 @@ def parse(text: str) -> list[Block]:
     items: list[tuple[int, int]] = []  # (indent, block index) of open list items
     para: list[str] = []
     table: list[list[str]] = []
+    continued: dict[int, list[str]] = {}  # item block index -> its continuation lines
 
     def path() -> tuple[str, ...]:
         return tuple(title for _, title in stack)
@@ -144,8 +175,8 @@ def parse(text: str) -> list[Block]:
             flush()
             i += 1
             continue
-        if atx := _ATX.match(line):
-            heading(len(atx.group(1)), atx.group(2))
+        if atx := _atx(line):
+            heading(*atx)
             i += 1
             continue
         if stripped.startswith("|") and stripped.count("|") >= 2:
@@ -191,8 +222,7 @@ def parse(text: str) -> list[Block]:
             i += 1
             continue
         if items and not para and not prev_blank:
-            last = blocks[items[-1][1]]
-            last.text = f"{last.text} {stripped}"
+            continued.setdefault(items[-1][1], []).append(stripped)  # joined once, at the end
             i += 1
             continue
         if prev_blank:
@@ -200,4 +230,6 @@ def parse(text: str) -> list[Block]:
         para.append(stripped)
         i += 1
     flush()
+    for index, more in continued.items():
+        blocks[index].text = " ".join([blocks[index].text, *more])
     return blocks

@@ -114,6 +114,26 @@ def unique(name: str, taken: Iterable[str]) -> str:
     return f"{name}_{n}"
 
 
+class UniqueNames:
+    """Names made unique as ``unique`` does, one after another, in time linear in their number:
+    ``add(name)`` is ``unique(name, given)`` followed by remembering the result."""
+
+    def __init__(self, taken: Iterable[str] = ()) -> None:
+        self.used = set(taken)
+        self._next: dict[str, int] = {}  # base -> first suffix not yet known to be taken
+
+    def add(self, name: str) -> str:
+        if name not in self.used:
+            self.used.add(name)
+            return name
+        n = self._next.get(name, 2)
+        while f"{name}_{n}" in self.used:
+            n += 1
+        self._next[name] = n + 1
+        self.used.add(found := f"{name}_{n}")
+        return found
+
+
 _IRREGULAR = {
     "paid": "pay",
     "sent": "send",

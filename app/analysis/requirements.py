@@ -1,8 +1,10 @@
 """Find the requirement-like statements of a PRD and give each a stable id."""
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import takewhile
 
 from app.analysis.markdown import Block
 from app.analysis.plan import Requirement
@@ -11,12 +13,21 @@ from app.analysis.sections import Role, is_nonfunctional, role
 _ID = r"[A-Z]{1,6}(?:-[A-Z]{1,6})?[-_]?\d{1,6}[a-z]?(?:\.\d{1,4}[a-z]?)*"
 # "FR-001: ...", also after a tracker's label word ("Story WSO-12: ...", "Requirement R7. ...")
 _ID_LABEL = r"(?:(?i:(?:user\s+)?story|requirement|feature|task|ticket|issue)\s+)?"
-_ID_PREFIX = re.compile(rf"^[*_`\[]*{_ID_LABEL}({_ID})[*_`\]]*\s*[:.)\-–—]\s*[*_`]*\s*(?=\S)")
+_ID_PREFIX = re.compile(rf"^[*_`\[]*{_ID_LABEL}({_ID})[*_`\]]*\s*+[:.)\-–—]\s*+[*_`]*\s*+(?=\S)")
 _ID_CELL = re.compile(rf"^[*_`\[]*({_ID})[*_`\]]*$")
-_LINK = re.compile(r"\[([^\]\n]{0,200})\]\([^)\s]{0,500}\)")
+# [text](target): what ``\[([^\]\n]{0,200})\]\([^)\s]{0,500}\)`` matches, found by _unlink in
+# one pass (the regex rescanned up to 700 characters from every "[": 256 KiB of "[" took 3 s)
+_LINK_TEXT_MAX, _LINK_TARGET_MAX = 200, 500
+_LINK_TEXT_END = re.compile(r"[\]\n]")
+_LINK_TARGET_END = re.compile(r"[)\s]")
 _MARKUP = re.compile(r"\*\*|__|(?<!\w)[*_](?=\w)|(?<=\w)[*_](?!\w)")
 _SPACES = re.compile(r"\s+")
-_EARS = re.compile(r"\b(?:when|if|while|where|whenever)\b.{0,400}?\bshall\b", re.I)
+# EARS: a trigger word, then "shall" within 400 characters of the same line, as
+# ``\b(?:when|if|while|where|whenever)\b.{0,400}?\bshall\b`` (re.I) matches; is_ears() checks
+# it in one pass instead of scanning 400 characters after every trigger word
+_EARS_TRIGGER = re.compile(r"\b(?:when|if|while|where|whenever)\b", re.I)
+_EARS_SHALL = re.compile(r"\bshall\b", re.I)
+_EARS_GAP = 400
 _STORY = re.compile(r"^(?:[\w ]{0,20}:\s*)?as an?\b.{0,300}?\bi (?:want|need|would like)", re.I)
 _MODAL = re.compile(
     r"\b(?:must|shall|should|will|can|may not|needs? to|required to|is able to|supports?"
@@ -45,9 +56,48 @@ _META_HEADER = re.compile(
 )
 
 
+def _unlink(text: str) -> str:
+    """``text`` with each markdown link replaced by its text (see _LINK_TEXT_END above)."""
+    kept: list[str] = []
+    last = pos = 0
+    while (start := text.find("[", pos)) >= 0:
+        if not (close := _LINK_TEXT_END.search(text, start + 1)):
+            break
+        end = close.start()  # every "[" before it shares this closing, so each is tried once
+        pos = end + 1
+        if text[end] != "]" or not text.startswith("(", end + 1):
+            continue
+        limit = end + 2 + _LINK_TARGET_MAX + 1
+        target = _LINK_TARGET_END.search(text, end + 2, limit)
+        if not target or text[target.start()] != ")":
+            continue
+        if end - start - 1 > _LINK_TEXT_MAX:  # too long: the first "[" close enough, if any
+            start = text.find("[", end - 1 - _LINK_TEXT_MAX, end)
+            if start < 0:
+                continue
+        kept += (text[last:start], text[start + 1 : end])
+        last = pos = target.end()
+    kept.append(text[last:])
+    return "".join(kept)
+
+
+def is_ears(text: str) -> bool:
+    """Whether ``text`` reads as an EARS requirement (WHEN/IF/WHILE/WHERE ... SHALL ...)."""
+    if not (shalls := [m.start() for m in _EARS_SHALL.finditer(text)]):
+        return False
+    for trigger in _EARS_TRIGGER.finditer(text):
+        after = trigger.end()
+        nearest = bisect_left(shalls, after)
+        if nearest < len(shalls):
+            gap = shalls[nearest] - after
+            if gap <= _EARS_GAP and text.find("\n", after, shalls[nearest]) < 0:
+                return True
+    return False
+
+
 @lru_cache(maxsize=65536)
 def clean(text: str) -> str:
-    text = _LINK.sub(r"\1", text)
+    text = _unlink(text) if "[" in text else text
     text = _MARKUP.sub("", text.replace("`", ""))
     return _SPACES.sub(" ", text).strip()
 
@@ -70,7 +120,7 @@ class _Draft:
 
 
 def _kind_of(text: str, default: str) -> str:
-    if _EARS.search(text):
+    if is_ears(text):
         return "ears"
     if _STORY.match(text):
         return "story"
@@ -90,24 +140,31 @@ def _table_drafts(block: Block, index: int, section: str, nfr: bool) -> list[_Dr
     body = block.rows[1:]
     id_col = next((c for c, h in enumerate(header) if _ID_HEADER.match(h)), -1)
     if id_col < 0:
-        hits = [
-            sum(bool(_ID_CELL.match(r[c].strip())) for r in body if c < len(r))
-            for c in range(len(header))
-        ]
+        hits = [0] * len(header)  # per column, the rows whose cell is an id (one pass over cells)
+        for r in body:
+            for c, cell in enumerate(r[: len(header)]):
+                hits[c] += bool(_ID_CELL.match(cell.strip()))
         id_col = next((c for c, h in enumerate(hits) if h >= max(1, len(body) // 2)), -1)
     text_cols = [c for c, h in enumerate(header) if c != id_col and _TEXT_HEADER.search(h)]
     if not text_cols:
         return []
-    extra = [c for c in range(len(header)) if c not in text_cols and c != id_col]
+    texts = set(text_cols)
+    extra = [c for c in range(len(header)) if c not in texts and c != id_col]
     extra = [c for c in extra if not _META_HEADER.search(header[c])]
     drafts = []
     for row in body:
-        cells = [clean(c) for c in row] + [""] * len(header)
+        # cells past the row's end are empty: only the columns the row has are looked at, so a
+        # wide header over many short rows costs the cells, not header width x rows
+        cells = [clean(c) for c in row[: len(header)]]
         own = ""
         if id_col >= 0 and (m := _ID_CELL.match(row[id_col].strip() if id_col < len(row) else "")):
             own = m.group(1)
-        parts = [cells[c] for c in text_cols if cells[c]]
-        parts += [f"{header[c]}: {cells[c]}" for c in extra if cells[c] and header[c]]
+        parts = [cells[c] for c in takewhile(len(cells).__gt__, text_cols) if cells[c]]
+        parts += [
+            f"{header[c]}: {cells[c]}"
+            for c in takewhile(len(cells).__gt__, extra)
+            if cells[c] and header[c]
+        ]
         text = ". ".join(p.rstrip(".") for p in parts)
         if text:
             drafts.append(_Draft(own, text, section, "table", index, nfr or own.startswith("NFR")))
@@ -184,7 +241,7 @@ def _drafts(blocks: list[Block], include_context: bool) -> list[_Draft]:
                 default = "criterion"
         elif (
             own
-            or _EARS.search(text)
+            or is_ears(text)
             or _STORY.match(text)
             or _MODAL.search(text)
             or (block_role is Role.REQUIREMENTS and len(text.split()) >= 4)
