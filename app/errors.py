@@ -92,10 +92,14 @@ class InvalidInput(AppError):
 
     @classmethod
     def from_validation(
-        cls, exc: ValidationError | RequestValidationError, what: str = "the request"
+        cls,
+        exc: ValidationError,
+        what: str = "the request",
+        loc: Sequence[str | int] = ("body",),
     ) -> "InvalidInput":
-        """Field errors from pydantic (or FastAPI's request validation) as one InvalidInput."""
-        items = field_errors(exc)
+        """Field errors from pydantic as one InvalidInput; `loc` prefixes each error's location
+        the way FastAPI's request validation does (`["body", "prd"]`)."""
+        items = [{**e, "loc": [*loc, *e["loc"]]} for e in field_errors(exc)]
         return cls(summarise(items, what), errors=items)
 
 
@@ -146,10 +150,17 @@ _DESCRIPTIONS = {
 }
 
 
-def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """`responses=` entries for a route: each status documented with the one `ErrorBody`."""
+def error_responses(
+    *statuses: int, descriptions: Mapping[int, str] | None = None
+) -> dict[int | str, dict[str, Any]]:
+    """`responses=` entries for a route: each status documented with the one `ErrorBody`
+    (`descriptions` says what a status means on this route, when the default is too vague)."""
+    said = descriptions or {}
     return {
-        status: {"model": ErrorBody, "description": _DESCRIPTIONS.get(status, "Error")}
+        status: {
+            "model": ErrorBody,
+            "description": said.get(status) or _DESCRIPTIONS.get(status, "Error"),
+        }
         for status in statuses
     }
 
@@ -172,7 +183,7 @@ def summarise(items: Sequence[Mapping[str, Any]], what: str = "the request") -> 
     return f"{what} is invalid: " + "; ".join(shown) + more
 
 
-def error_body(status: int, code: str, detail: str, **extra: object) -> dict[str, Any]:
+def error_body(status: int, code: str, detail: str, /, **extra: object) -> dict[str, Any]:
     """The one shape; `status` is accepted for symmetry with `error_response`."""
     del status
     body: dict[str, Any] = {
@@ -184,7 +195,7 @@ def error_body(status: int, code: str, detail: str, **extra: object) -> dict[str
     return body
 
 
-def error_response(status: int, code: str, detail: str, **extra: object) -> JSONResponse:
+def error_response(status: int, code: str, detail: str, /, **extra: object) -> JSONResponse:
     return JSONResponse(error_body(status, code, detail, **extra), status_code=status)
 
 

@@ -1,5 +1,6 @@
 from app.errors import AppError, InvalidInput, NotAcceptable, NotFound, PayloadTooLarge
 from app.errors import UnsupportedMediaType as _UnsupportedMediaType
+from app.generation.schemas import GenerationRead
 
 
 class PrdTooLarge(PayloadTooLarge):
@@ -39,10 +40,26 @@ class GenerationNotFound(NotFound):
 
 
 class VerificationFailed(AppError):
-    """Generated code failed a check: stored as failed, and never reported as a success."""
+    """Generated code failed a check: stored as failed, and never reported as a success.
+
+    The body carries the stored generation (`generation_id`, and `generation` with every
+    package's verification report) so the client can see which check failed and fetch it
+    again at `Location`."""
 
     status_code = 422
     code = "verification_failed"
+
+    def __init__(self, generation: GenerationRead) -> None:
+        super().__init__(
+            generation.error or "verification failed",
+            headers={
+                "X-Generation-ID": generation.id,
+                "ETag": f'"{generation.archive_sha256}"',
+                "Location": f"/generations/{generation.id}",
+            },
+            generation_id=generation.id,
+            generation=generation.model_dump(mode="json"),
+        )
 
 
 class NothingToGenerate(InvalidInput):

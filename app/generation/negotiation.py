@@ -4,18 +4,13 @@ import json
 
 from pydantic import ValidationError
 
-from app.errors import AppError, InvalidInput
+from app.errors import InvalidInput, MalformedJson
 from app.generation.errors import PrdNotUtf8, UnacceptableFormat, UnsupportedPrdMediaType
 from app.generation.schemas import GenerateRequest
 
 ZIP = "application/zip"
 JSON = "application/json"
 _TEXT_TYPES = {"text/markdown", "text/plain", "text/x-markdown"}
-
-
-class MalformedJson(AppError):
-    status_code = 400
-    code = "malformed_json"
 
 
 def parse_body(
@@ -32,12 +27,7 @@ def parse_body(
         try:
             return GenerateRequest.model_validate(data)
         except ValidationError as exc:
-            errors = [
-                {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()
-            ]
-            raise InvalidInput(
-                "the request body does not match GenerateRequest", errors=errors
-            ) from exc
+            raise InvalidInput.from_validation(exc, "the request body") from exc
     if media_type in _TEXT_TYPES:
         try:
             prd = body.decode("utf-8")

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
 from app.config import Settings
 from app.db import SessionDep
-from app.errors import error_response
+from app.errors import error_responses
 from app.generation import service
 from app.generation.negotiation import ZIP, parse_body, wants_zip
 from app.generation.pipeline import Pipeline
@@ -55,14 +55,33 @@ async def read_generate_request(
 GenerateRequestDep = Annotated[GenerateRequest, Depends(read_generate_request)]
 
 
-@router.post("/generate", status_code=201, openapi_extra=_BODY_DOC, response_model=GenerationRead)
+_VERIFICATION_FAILED = (
+    "Invalid input (field errors in `errors`; `prd_not_utf8`, `no_node_evidence`, ...), or "
+    "`verification_failed`: the generation is stored, and the body adds `generation_id` and "
+    "`generation` (a GenerationRead with every package's verification report)"
+)
+
+
+@router.post(
+    "/generate",
+    status_code=201,
+    openapi_extra=_BODY_DOC,
+    response_model=GenerationRead,
+    responses={
+        201: {"content": {ZIP: {"schema": {"type": "string", "format": "binary"}}}},
+        **error_responses(400, 406, 413, 415, 422, descriptions={422: _VERIFICATION_FAILED}),
+    },
+)
 async def generate(
     body: GenerateRequestDep,
     session: SessionDep,
     pipeline: PipelineDep,
     accept: Annotated[str, Header()] = "application/json",
 ) -> Response:
-    """Generate verified ONEX node packages from a PRD (JSON, or the archive with Accept: zip)."""
+    """Generate verified ONEX node packages from a PRD (JSON, or the archive with Accept: zip).
+
+    A package that fails verification makes this a 422 `verification_failed` (stored, with its
+    reports), never a 201."""
     as_zip = wants_zip(accept)
     outcome = await service.generate(
         session,
@@ -78,32 +97,24 @@ async def generate(
         "ETag": f'"{generation.archive_sha256}"',
         "Location": f"/generations/{generation.id}",
     }
-    read = service.to_read(generation, outcome.files)
-    if generation.status == "failed":
-        response = error_response(
-            422,
-            "verification_failed",
-            generation.error,
-            generation_id=generation.id,
-            generation=read.model_dump(mode="json"),
-        )
-        response.headers.update(headers)
-        return response
     if as_zip:
         headers["Content-Disposition"] = f'attachment; filename="{generation.project_name}.zip"'
         return Response(outcome.archive, status_code=201, media_type=ZIP, headers=headers)
+    read = service.to_read(generation, outcome.files)
     # pydantic's own JSON encoder: one pass, no intermediate dicts (files are most of the body)
     return Response(read.model_dump_json(), status_code=201, media_type=JSON, headers=headers)
 
 
-@router.post("/generate/plan", openapi_extra=_BODY_DOC)
+@router.post(
+    "/generate/plan", openapi_extra=_BODY_DOC, responses=error_responses(400, 413, 415, 422)
+)
 async def plan_generation(body: GenerateRequestDep, pipeline: PipelineDep) -> PlanResponse:
     """Analyse a PRD: requirements, node kinds with their evidence, entities, flows, mixins."""
     plan = await service.plan(pipeline, prd=body.prd, project_name=body.project_name)
     return PlanResponse.model_validate(plan.model_dump())
 
 
-@router.get("/generations")
+@router.get("/generations", responses=error_responses(422))
 async def list_generations(
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -113,14 +124,22 @@ async def list_generations(
     return await service.page(session, limit=limit, offset=offset)
 
 
-@router.get("/generations/{generation_id}")
+@router.get("/generations/{generation_id}", responses=error_responses(404))
 async def get_generation(generation_id: str, session: SessionDep) -> GenerationRead:
     """One stored generation with its files and verification reports."""
     generation = await service.get(session, generation_id)
     return service.to_read(generation, await service.files_of(session, generation_id))
 
 
-@router.get("/generations/{generation_id}/archive", response_class=Response)
+@router.get(
+    "/generations/{generation_id}/archive",
+    response_class=Response,
+    responses={
+        200: {"content": {ZIP: {"schema": {"type": "string", "format": "binary"}}}},
+        304: {"description": "Not modified (If-None-Match matched the ETag)"},
+        **error_responses(404),
+    },
+)
 async def get_archive(
     generation_id: str,
     session: SessionDep,

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.analysis.plan import Plan
 from app.generation.archive import build_archive
-from app.generation.errors import GenerationNotFound, PrdTooLarge
+from app.generation.errors import GenerationNotFound, PrdTooLarge, VerificationFailed
 from app.generation.models import Artifact, Generation, PhaseTiming
 from app.generation.pipeline import Pipeline, PipelineResult
 from app.generation.schemas import (
@@ -49,7 +49,8 @@ async def generate(
     verify: bool,
     correlation_id: str,
 ) -> Outcome:
-    """Generate, verify and store; a failed verification is stored as `failed`, not raised."""
+    """Generate, verify and store. A failed verification is stored as `failed` (committed, so
+    it can be read back) and then raised as `VerificationFailed`."""
     result = await pipeline.run(prd, project_name=project_name, verify=verify)
     generation = _to_row(result, prd=prd, verify=verify, correlation_id=correlation_id)
     session.add(generation)
@@ -80,6 +81,9 @@ async def generate(
         for report in result.reports or []
     ]
     await session.execute(insert(PhaseTiming), timings)
+    if generation.status == "failed":
+        await session.commit()
+        raise VerificationFailed(to_read(generation, result.files))
     return Outcome(generation=generation, files=result.files, archive=result.archive)
 
 

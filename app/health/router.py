@@ -1,8 +1,8 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
 
+from app.errors import error_responses
 from app.health import service
 from app.health.checks import ComponentCheck
 from app.health.schemas import HealthRead, ReadyRead
@@ -25,17 +25,27 @@ async def live() -> ReadyRead:
     return ReadyRead(status="ok", detail="alive")
 
 
-@router.get("/ready", responses={503: {"model": ReadyRead}})
-async def ready(checks: ChecksDep) -> JSONResponse:
+@router.get(
+    "/ready",
+    responses=error_responses(
+        503,
+        descriptions={
+            503: "`not_ready`: database unreachable or schema not at head; adds `status`"
+        },
+    ),
+)
+async def ready(checks: ChecksDep) -> ReadyRead:
     """Readiness: 200 only when the database answers and its schema is at the migration head."""
-    results = await service.run_checks({"database": checks["database"]})
-    database = results["database"]
-    body = ReadyRead(status=database.status, detail=database.detail)
-    return JSONResponse(body.model_dump(), status_code=200 if database.status == "ok" else 503)
+    return await service.ready(checks)
 
 
-@router.get("")
-async def health(checks: ChecksDep) -> JSONResponse:
+@router.get(
+    "",
+    responses=error_responses(
+        503,
+        descriptions={503: "`service_down`: adds the report (`status`, `version`, `components`)"},
+    ),
+)
+async def health(checks: ChecksDep) -> HealthRead:
     """Every component with its status, latency and detail; 503 when the service is down."""
-    body: HealthRead = await service.report(checks, SERVICE_VERSION)
-    return JSONResponse(body.model_dump(), status_code=503 if body.status == "down" else 200)
+    return await service.report(checks, SERVICE_VERSION)
