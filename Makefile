@@ -34,9 +34,9 @@ run: migrate
 	@exec $(BIN)/uvicorn --factory app.main:create_app --host 0.0.0.0 --port $(PORT)
 
 lint: $(DEV_STAMP)
-	$(BIN)/ruff check app tests scripts migrations
-	$(BIN)/ruff format --check app tests scripts migrations
-	$(BIN)/mypy --strict app
+	$(BIN)/ruff check app lab tests scripts migrations
+	$(BIN)/ruff format --check app lab tests scripts migrations
+	$(BIN)/mypy --strict app lab
 
 # scripts/run-tests.sh installs missing system tools (docker-compose, promtool), starts PostgreSQL
 # with a throwaway database, runs every step, and fails with an INCOMPLETE line for what could not run.
@@ -53,10 +53,10 @@ bench: $(DEV_STAMP)
 	$(BIN)/python scripts/bench_generate.py
 
 mixin-sweep: migrate
-	$(BIN)/python -m app.mixins.sweep --publish
+	$(BIN)/python -m lab.mixins.sweep --publish
 
 mixin-eval: $(RUN_STAMP)
-	$(BIN)/python -m app.mixins.evaluate
+	$(BIN)/python -m lab.mixins.evaluate
 
 bench-mixins: $(DEV_STAMP)
 	$(BIN)/python scripts/bench_mixins.py

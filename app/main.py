@@ -19,7 +19,7 @@ from app.logs import configure_logging
 from app.metrics import install_metrics
 from app.middleware import BodySizeLimitMiddleware, CorrelationIdMiddleware
 from app.mixins import router as mixins_router
-from app.mixins.runtime import MixinRuntime
+from app.mixins.service import MixinService
 from app.version import SERVICE_VERSION
 
 
@@ -33,7 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             engine = create_engine(settings.database)
             stack.push_async_callback(engine.dispose)
             sessionmaker = create_sessionmaker(engine)
-            mixins = await MixinRuntime.create(settings, sessionmaker)
+            mixins = await MixinService.create(settings, sessionmaker)
             stack.push_async_callback(mixins.close)
             generation = await build_pipeline(settings, advisor=mixins)
             stack.push_async_callback(close_pipeline, generation)

@@ -27,12 +27,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
-from app.mixins.catalog import load_catalog
-from app.mixins.cli import say
-from app.mixins.keys import KINDS, ORDERS
-from app.mixins.measured import load_measured
-from app.mixins.model import load
-from app.mixins.predictor import Predictor, Query
+from app.mixins.catalog import KINDS, ORDERS, Query, load_catalog
+from app.mixins.learner import load
+from app.mixins.predictor import Predictor
+from app.mixins.repo import load_measured
+from lab.mixins import say
 
 
 def pct(samples: list[float]) -> str:
@@ -72,7 +71,9 @@ async def in_process(n: int, freeze: bool) -> None:
         ("measured", Predictor(catalog, art, measured)),
         ("model", Predictor(catalog, art, singles)),
     ]
-    if freeze:  # what the service does at the end of startup (see app.mixins.standalone)
+    if (
+        freeze
+    ):  # what the service does at the end of startup (see app.main and lab.mixins.standalone)
         gc.collect()
         gc.freeze()
     for label, pred in predictors:

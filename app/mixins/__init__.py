@@ -1,0 +1,1 @@
+"""Mixin compatibility: which framework mixins a node can compose, predicted and measured."""

@@ -15,9 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from app.mixins.catalog import Catalog, MixinProfile
-from app.mixins.keys import KINDS, ORDERS, canonical
-from app.mixins.simulate import SIM_COLUMNS, simulate
+from app.mixins.catalog import KINDS, ORDERS, SIM_COLUMNS, Catalog, MixinProfile, simulate
 
 _BOOL = [
     "init_own",
@@ -234,9 +232,3 @@ class FeatureBuilder:
             out[i, _AGG_OFFSET + 1] = float(known.size)
             out[i, _AGG_OFFSET + 2] = rescued
         return out
-
-
-def query(
-    kind: str, order: str, mixins: list[str] | tuple[str, ...]
-) -> tuple[str, str, tuple[str, ...]]:
-    return (kind, order, canonical(mixins))

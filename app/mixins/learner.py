@@ -1,11 +1,16 @@
-"""LightGBM on measured outcomes: training with random masking, versioned artifact, loading."""
+"""LightGBM on measured outcomes: training with random masking, a held-out score, the versioned
+artifact (save, load), and when there is enough data to train at all."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+import logging
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +19,13 @@ import numpy as np
 import numpy.typing as npt
 
 from app.config import PROJECT_ROOT
+from app.errors import Conflict
 from app.mixins.catalog import Catalog
 from app.mixins.features import COLUMNS, FeatureBuilder, SinglesTable
+
+log = logging.getLogger(__name__)
+MIN_TRAIN_OUTCOMES = 50
+EPS = 1e-3
 
 PARAMS: dict[str, Any] = {
     "objective": "binary",
@@ -35,7 +45,9 @@ ROUNDS = 250
 
 
 @dataclass(frozen=True)
-class Outcome:
+class CompositionOutcome:
+    """Measured counts of one composition (kind, order, canonical mixins): a training row."""
+
     kind: str
     order: str
     mixins: tuple[str, ...]
@@ -51,13 +63,13 @@ class Outcome:
         return self.success / max(1, self.success + self.failure)
 
 
-def singles_from(outcomes: list[Outcome]) -> SinglesTable:
+def singles_from(outcomes: list[CompositionOutcome]) -> SinglesTable:
     return SinglesTable(
         {(o.kind, o.order, o.mixins[0]): o.rate for o in outcomes if len(o.mixins) == 1}
     )
 
 
-def data_hash(outcomes: list[Outcome]) -> str:
+def data_hash(outcomes: list[CompositionOutcome]) -> str:
     h = hashlib.sha256()
     for o in sorted(outcomes, key=lambda o: (o.kind, o.order, o.mixins)):
         h.update(f"{o.kind}|{o.order}|{'+'.join(o.mixins)}|{o.success}|{o.failure}\n".encode())
@@ -65,7 +77,10 @@ def data_hash(outcomes: list[Outcome]) -> str:
 
 
 def training_matrix(
-    builder: FeatureBuilder, outcomes: list[Outcome], singles: SinglesTable, seed: int = 0
+    builder: FeatureBuilder,
+    outcomes: list[CompositionOutcome],
+    singles: SinglesTable,
+    seed: int = 0,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Each outcome three times: singles visible, randomly masked, all masked (never measured)."""
     rng = np.random.default_rng(seed)
@@ -84,7 +99,7 @@ def training_matrix(
 
 
 def fit(
-    builder: FeatureBuilder, outcomes: list[Outcome], singles: SinglesTable | None = None
+    builder: FeatureBuilder, outcomes: list[CompositionOutcome], singles: SinglesTable | None = None
 ) -> lgb.Booster:
     X, y = training_matrix(
         builder, outcomes, singles if singles is not None else singles_from(outcomes)
@@ -94,7 +109,7 @@ def fit(
 
 
 @dataclass
-class Artifact:
+class ModelArtifact:
     booster: lgb.Booster
     meta: dict[str, Any]
 
@@ -108,10 +123,8 @@ def model_dir(path: Path) -> Path:
 
 
 def train_artifact(
-    catalog: Catalog, outcomes: list[Outcome], metrics: dict[str, Any] | None = None
-) -> Artifact:
-    from app.mixins.evaluation import holdout_metrics  # evaluation imports this module
-
+    catalog: Catalog, outcomes: list[CompositionOutcome], metrics: dict[str, Any] | None = None
+) -> ModelArtifact:
     t0 = time.perf_counter()
     metrics = {**holdout_metrics(catalog, outcomes), **(metrics or {})}
     booster = fit(FeatureBuilder(catalog), outcomes)
@@ -127,10 +140,10 @@ def train_artifact(
         "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "metrics": metrics,
     }
-    return Artifact(booster, meta)
+    return ModelArtifact(booster, meta)
 
 
-def save(art: Artifact, path: Path) -> Path:
+def save(art: ModelArtifact, path: Path) -> Path:
     d = model_dir(path)
     d.mkdir(parents=True, exist_ok=True)
     target = d / f"model-{art.version}"
@@ -143,7 +156,7 @@ def save(art: Artifact, path: Path) -> Path:
     return target
 
 
-def load(path: Path) -> Artifact | None:
+def load(path: Path) -> ModelArtifact | None:
     d = model_dir(path)
     cur = d / "CURRENT"
     if not cur.is_file():
@@ -152,4 +165,96 @@ def load(path: Path) -> Artifact | None:
     meta = json.loads((target / "meta.json").read_text())
     if meta.get("columns") != COLUMNS:
         return None  # feature layout changed: the artifact is unusable, retrain
-    return Artifact(lgb.Booster(model_file=str(target / "model.txt")), meta)
+    return ModelArtifact(lgb.Booster(model_file=str(target / "model.txt")), meta)
+
+
+def load_first(*paths: Path) -> ModelArtifact | None:
+    """The first model found: one retrained at runtime wins over the checked-in baseline's."""
+    for path in paths:
+        if (art := load(path)) is not None:
+            return art
+    return None
+
+
+# scoring ---------------------------------------------------------------------------------------
+@dataclass
+class Scores:
+    n: int
+    accuracy: float
+    precision: float
+    recall: float
+    brier: float
+    log_loss: float
+
+    @classmethod
+    def of(cls, y: npt.NDArray[np.float64], p: npt.NDArray[np.float64]) -> Scores:
+        pred = p >= 0.5
+        truth = y >= 0.5
+        tp = float(np.sum(pred & truth))
+        pc = np.clip(p, EPS, 1 - EPS)
+        return cls(
+            n=len(y),
+            accuracy=float(np.mean(pred == truth)),
+            precision=tp / max(1.0, float(np.sum(pred))),
+            recall=tp / max(1.0, float(np.sum(truth))),
+            brier=float(np.mean((p - y) ** 2)),
+            log_loss=float(-np.mean(y * np.log(pc) + (1 - y) * np.log(1 - pc))),
+        )
+
+
+def predict_rows(
+    builder: FeatureBuilder,
+    booster: lgb.Booster,
+    rows: list[CompositionOutcome],
+    singles: SinglesTable,
+    mask: Callable[[CompositionOutcome], tuple[bool, bool]] = lambda o: (False, False),
+) -> npt.NDArray[np.float64]:
+    """The booster's probabilities for `rows`, singles looked up in `singles` (masked per row)."""
+    X = builder.rows(
+        [(o.kind, o.order, o.mixins) for o in rows],
+        singles,
+        {i: mask(o) for i, o in enumerate(rows)},
+    )
+    return np.asarray(booster.predict(X), dtype=np.float64)
+
+
+def holdout_metrics(
+    catalog: Catalog, outcomes: list[CompositionOutcome], seed: int = 0
+) -> dict[str, Any]:
+    """One grouped split (20 % of pairs held out, all kinds and orders): the artifact metrics."""
+    pairs = sorted({o.mixins for o in outcomes if len(o.mixins) == 2})
+    if len(pairs) < 10:
+        return {"note": "too few measured pairs for a held-out split"}
+    rng = np.random.default_rng(seed)
+    test_pairs = {pairs[i] for i in rng.permutation(len(pairs))[: max(1, len(pairs) // 5)]}
+    train = [o for o in outcomes if o.mixins not in test_pairs]
+    test = [o for o in outcomes if o.mixins in test_pairs]
+    builder = FeatureBuilder(catalog)
+    singles = singles_from(outcomes)
+    p = predict_rows(builder, fit(builder, train, singles), test, singles)
+    s = Scores.of(np.asarray([o.label for o in test], dtype=np.float64), p)
+    return {"split": "held-out pairs (grouped, 20 %)", **asdict(s)}
+
+
+# when to train ---------------------------------------------------------------------------------
+def require_trainable(data: list[CompositionOutcome]) -> None:
+    """Raise Conflict unless there are enough usable outcomes (of both classes) to train on."""
+    usable = [o for o in data if len(o.mixins) <= 2]
+    if len(usable) < MIN_TRAIN_OUTCOMES or len({o.label for o in usable}) < 2:
+        raise Conflict(
+            f"not enough measured outcomes to train ({len(usable)}; need "
+            f"{MIN_TRAIN_OUTCOMES} with both classes): run `make mixin-sweep` first",
+            outcomes=len(usable),
+        )
+
+
+def trained_at(art: ModelArtifact | None) -> datetime | None:
+    """When `art` was trained (None without a model or without the timestamp)."""
+    if art is None or "trained_at" not in art.meta:
+        return None
+    return datetime.fromisoformat(str(art.meta["trained_at"]).replace("Z", "+00:00"))
+
+
+def log_training_failure(task: asyncio.Task[ModelArtifact]) -> None:
+    if not task.cancelled() and (exc := task.exception()) is not None:
+        log.warning("mixin model training failed: %r", exc)

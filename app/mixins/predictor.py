@@ -15,11 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from app.mixins.catalog import Catalog
+from app.mixins.catalog import Catalog, Query, SimResult, canonical, composition_key, simulate
 from app.mixins.features import FeatureBuilder, SinglesTable
-from app.mixins.keys import canonical, composition_key
-from app.mixins.model import Artifact
-from app.mixins.simulate import SimResult, simulate
+from app.mixins.learner import ModelArtifact
 
 
 @dataclass(frozen=True)
@@ -49,12 +47,9 @@ class Prediction:
         return self.__dict__.copy()
 
 
-Query = tuple[str, str, tuple[str, ...]]
-
-
 class Predictor:
     def __init__(
-        self, catalog: Catalog, artifact: Artifact | None, measured: dict[str, Counts]
+        self, catalog: Catalog, artifact: ModelArtifact | None, measured: dict[str, Counts]
     ) -> None:
         self.catalog = catalog
         self._artifact = artifact
@@ -68,11 +63,11 @@ class Predictor:
         self._rows_for: SinglesTable | None = None
 
     @property
-    def artifact(self) -> Artifact | None:
+    def artifact(self) -> ModelArtifact | None:
         return self._artifact
 
     @artifact.setter
-    def artifact(self, artifact: Artifact | None) -> None:
+    def artifact(self, artifact: ModelArtifact | None) -> None:
         self._artifact = artifact
         self.revision += 1
 

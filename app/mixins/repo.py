@@ -1,18 +1,27 @@
-"""Database access for outcomes and feedback (all functions take an AsyncSession)."""
+"""Database access for outcomes and feedback, and seeding an empty database from the checked-in
+baseline (the outcomes of the last `make mixin-sweep`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 from sqlalchemy import case, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.mixins.keys import canonical, mixin_key
-from app.mixins.model import Outcome
+from app.config import PROJECT_ROOT
+from app.mixins.catalog import canonical, mixin_key
+from app.mixins.learner import CompositionOutcome
 from app.mixins.models import MixinFeedback, MixinOutcome
+from app.mixins.predictor import Counts
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -73,13 +82,13 @@ async def record(
 
 async def outcomes(
     session: AsyncSession, framework_version: str
-) -> list[tuple[Outcome, MixinOutcome]]:
+) -> list[tuple[CompositionOutcome, MixinOutcome]]:
     rows = await session.scalars(
         select(MixinOutcome).where(MixinOutcome.framework_version == framework_version)
     )
     return [
         (
-            Outcome(
+            CompositionOutcome(
                 r.node_kind,
                 r.class_order,
                 tuple(r.mixin_key.split("+")),
@@ -171,5 +180,55 @@ async def summary(session: AsyncSession, framework_version: str) -> list[dict[st
     return sorted(out, key=lambda d: (d["node_kind"], d["class_order"], d["n_mixins"]))
 
 
-def observations_from(measured: Iterable[Any]) -> list[Observation]:
-    return [Observation(m.kind, m.order, m.mixins, m.ok, m.stage, m.error) for m in measured]
+async def load_measured(session: AsyncSession, framework_version: str) -> dict[str, Counts]:
+    """Counts keyed by composition key (plain column rows: no ORM objects on the event loop)."""
+    M = MixinOutcome
+    q = select(
+        M.node_kind, M.class_order, M.mixin_key, M.success_count, M.failure_count,
+        M.last_stage, M.last_error,
+    ).where(M.framework_version == framework_version)  # fmt: skip
+    rows = (await session.execute(q)).all()
+    return {f"{k}|{o}|{m}": Counts(s, f, st, err) for k, o, m, s, f, st, err in rows}
+
+
+def outcomes_file(baseline_path: Path, version: str) -> Path:
+    """The checked-in baseline's measured outcomes for a framework version."""
+    folder = baseline_path if baseline_path.is_absolute() else PROJECT_ROOT / baseline_path
+    return folder / f"outcomes-{version}.json"
+
+
+def seed_observations(baseline_path: Path, version: str) -> list[Observation]:
+    """The baseline's measured outcomes, expanded back into observations."""
+    path = outcomes_file(baseline_path, version)
+    if not path.is_file():
+        return []
+    observations = []
+    for row in json.loads(path.read_text()):
+        base = (row["kind"], row["order"], tuple(row["mixins"]))
+        for success, count in ((True, row["success"]), (False, row["failure"])):
+            observations += [
+                Observation(*base, success, row["stage"], row["error"]) for _ in range(count)
+            ]
+    return observations
+
+
+async def seeded_measured(
+    sessionmaker: async_sessionmaker[AsyncSession], baseline_path: Path, framework_version: str
+) -> dict[str, Counts]:
+    """Measured counts; an empty database is first seeded from the checked-in baseline. A
+    database that is down at startup yields no counts (the refresh loop picks them up later)."""
+    try:
+        async with sessionmaker() as session, session.begin():
+            if await fingerprint(session, framework_version) == (0, 0):
+                seed = await anyio.to_thread.run_sync(
+                    seed_observations, baseline_path, framework_version
+                )
+                if seed:
+                    await record(
+                        session, seed, framework_version=framework_version, source="baseline"
+                    )
+                    log.info("seeded %d mixin outcomes from the baseline", len(seed))
+            return await load_measured(session, framework_version)
+    except Exception as exc:
+        log.warning("mixin outcomes unavailable at startup: %s", exc)
+        return {}

@@ -1,101 +1,76 @@
-"""HTTP routes for mixin compatibility (thin: validation and work live in service/runtime)."""
+"""HTTP routes for mixin compatibility: bodies in, typed bodies out; the work is the service's."""
 
-import contextlib
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Body, Depends, Request, status
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Body, Depends, Request, status
 
 from app.db import SessionDep
-from app.errors import Conflict, InvalidInput
-from app.mixins import service
-from app.mixins.runtime import MixinRuntime
+from app.errors import error_responses
 from app.mixins.schemas import (
     CatalogOut,
     CompatibilityOut,
     CompositionQuery,
     FeedbackIn,
     FeedbackOut,
-    PredictBatch,
+    ModelInfo,
     PredictBatchOut,
+    PredictIn,
     PredictionOut,
     RecommendIn,
     RecommendOut,
+    TrainingStarted,
 )
+from app.mixins.service import MixinService
 
 router = APIRouter(prefix="/mixins", tags=["mixins"])
 
 
-def get_runtime(request: Request) -> MixinRuntime:
-    runtime: MixinRuntime = request.state.mixins
-    return runtime
+def get_service(request: Request) -> MixinService:
+    service: MixinService = request.state.mixins
+    return service
 
 
-MixinRuntimeDep = Annotated[MixinRuntime, Depends(get_runtime)]
+MixinServiceDep = Annotated[MixinService, Depends(get_service)]
 
 
-@router.get("", response_model=CatalogOut)
-async def catalog(rt: MixinRuntimeDep) -> CatalogOut:
-    mixins = [p.public() for p in rt.catalog.mixins.values()]
-    return CatalogOut(
-        framework_version=rt.catalog.framework_version, count=len(mixins), mixins=mixins
-    )
+@router.get("")
+async def catalog(svc: MixinServiceDep) -> CatalogOut:
+    return svc.listing()
 
 
-@router.post("/predict", response_model=PredictionOut | PredictBatchOut)
-async def predict(rt: MixinRuntimeDep, body: Annotated[dict[str, Any], Body()]) -> JSONResponse:
+@router.post("/predict", responses=error_responses(422))
+async def predict(
+    svc: MixinServiceDep, body: Annotated[PredictIn, Body()]
+) -> PredictionOut | PredictBatchOut:
     """One `{"node_kind", "mixins", "order"}` query, or `{"items": [...]}` with up to 1,000."""
-    if "items" in body:
-        batch = _parse(PredictBatch, body)
-        items = await service.predict(rt, batch.items, prefix=True)
-        return JSONResponse({"items": items, "model_version": rt.predictor.model_version})
-    one = await service.predict(rt, [_parse(CompositionQuery, body)], prefix=False)
-    return JSONResponse(one[0])
+    if isinstance(body, CompositionQuery):
+        return await svc.predict_one(body)
+    return await svc.predict_batch(body)
 
 
-def _parse[T: (PredictBatch, CompositionQuery)](model: type[T], body: dict[str, Any]) -> T:
-    from pydantic import ValidationError
-
-    try:
-        return model.model_validate(body)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(p) for p in err.get("loc", ()))
-        raise InvalidInput(f"{loc}: {err.get('msg')}", field=loc, value=err.get("input")) from None
+@router.post("/recommend", responses=error_responses(422))
+async def recommend(svc: MixinServiceDep, body: RecommendIn) -> RecommendOut:
+    return await svc.recommend_mixins(body)
 
 
-@router.post("/recommend", response_model=RecommendOut)
-async def recommend(rt: MixinRuntimeDep, body: RecommendIn) -> RecommendOut:
-    return await service.recommend(rt, body)
-
-
-@router.post("/feedback", response_model=FeedbackOut, status_code=status.HTTP_201_CREATED)
-async def feedback(
-    rt: MixinRuntimeDep, session: SessionDep, body: FeedbackIn, background: BackgroundTasks
-) -> FeedbackOut:
-    out = await service.feedback(rt, session, body)
-    if out.retrain_scheduled:
-        background.add_task(_retrain, rt)
-    return out
-
-
-async def _retrain(rt: MixinRuntime) -> None:
-    if not rt.training:
-        with contextlib.suppress(Conflict):
-            await rt.start_training()
+@router.post("/feedback", status_code=status.HTTP_201_CREATED, responses=error_responses(422))
+async def feedback(svc: MixinServiceDep, session: SessionDep, body: FeedbackIn) -> FeedbackOut:
+    """Record an observed outcome (every `mixins.retrain_after_feedback` start a retraining)."""
+    return await svc.feedback(session, body)
 
 
 @router.get("/model")
-async def model(rt: MixinRuntimeDep) -> dict[str, Any]:
-    return rt.model_info()
+async def model(svc: MixinServiceDep) -> ModelInfo:
+    return svc.model_info()
 
 
-@router.post("/model/train", status_code=status.HTTP_202_ACCEPTED)
-async def train(rt: MixinRuntimeDep) -> dict[str, Any]:
-    await rt.start_training()  # Conflict (409) while a run is in progress or without data
-    return {"status": "training", **rt.model_info()}
+@router.post("/model/train", status_code=status.HTTP_202_ACCEPTED, responses=error_responses(409))
+async def train(svc: MixinServiceDep) -> TrainingStarted:
+    """Retrain in the background; 409 while a run is in progress or without enough data."""
+    await svc.start_training()
+    return TrainingStarted.model_validate(svc.model_info().model_dump())
 
 
-@router.get("/compatibility", response_model=CompatibilityOut)
-async def compatibility(rt: MixinRuntimeDep, session: SessionDep) -> CompatibilityOut:
-    return await service.compatibility(rt, session)
+@router.get("/compatibility")
+async def compatibility(svc: MixinServiceDep, session: SessionDep) -> CompatibilityOut:
+    return await svc.compatibility(session)

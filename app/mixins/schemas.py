@@ -1,25 +1,44 @@
 """Request and response bodies of the /mixins API."""
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Discriminator, Field, Tag
 
-Order = Literal["node_first", "mixins_first"]
+from app.mixins.catalog import ClassOrder, NodeKind
+
+
+def _lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
+Kind = Annotated[NodeKind, BeforeValidator(_lower), Field(examples=["effect"])]
 
 
 class CompositionQuery(BaseModel):
-    node_kind: str = Field(examples=["effect"])
-    mixins: list[str] = Field(examples=[["MixinCaching", "MixinMetrics"]])
-    order: Order = "node_first"
+    node_kind: Kind
+    mixins: list[str] = Field(min_length=1, examples=[["MixinCaching", "MixinMetrics"]])
+    order: ClassOrder = "node_first"
 
 
 class PredictBatch(BaseModel):
-    items: list[CompositionQuery] = Field(max_length=1000)
+    items: list[CompositionQuery] = Field(min_length=1, max_length=1000)
+
+
+def _predict_shape(body: object) -> str:
+    return "batch" if isinstance(body, dict) and "items" in body else "one"
+
+
+# One query, or {"items": [...]}: told apart by the `items` key, so that field errors name the
+# shape they were checked against (`["body", "one", "node_kind"]`, `["body", "batch", "items"]`).
+PredictIn = Annotated[
+    Annotated[CompositionQuery, Tag("one")] | Annotated[PredictBatch, Tag("batch")],
+    Discriminator(_predict_shape),
+]
 
 
 class PredictionOut(BaseModel):
     node_kind: str
-    order: Order
+    order: ClassOrder
     mixins: list[str] = Field(
         description="canonical (sorted) order, the order compositions are built in"
     )
@@ -38,10 +57,10 @@ class PredictBatchOut(BaseModel):
 
 
 class RecommendIn(BaseModel):
-    node_kind: str
+    node_kind: Kind
     capabilities: list[str] = Field(default_factory=list, examples=[["caching", "metrics"]])
     mixins: list[str] = Field(default_factory=list, description="mixins already chosen")
-    order: Order = "node_first"
+    order: ClassOrder = "node_first"
     limit: int = Field(default=5, ge=1, le=50)
 
 
@@ -61,9 +80,9 @@ class RecommendOut(BaseModel):
 
 
 class FeedbackIn(BaseModel):
-    node_kind: str
-    mixins: list[str]
-    order: Order = "node_first"
+    node_kind: Kind
+    mixins: list[str] = Field(min_length=1)
+    order: ClassOrder = "node_first"
     success: bool
     error: str | None = Field(default=None, max_length=4000)
     generation_id: str | None = Field(default=None, max_length=64)
@@ -72,20 +91,55 @@ class FeedbackIn(BaseModel):
 class FeedbackOut(BaseModel):
     mixin_key: str
     node_kind: str
-    order: Order
+    order: ClassOrder
     success_count: int
     failure_count: int
-    pending_feedback: int
+    pending_feedback: int = Field(description="feedback received since the model was trained")
     retrain_scheduled: bool
 
 
 class CatalogOut(BaseModel):
     framework_version: str
     count: int
-    mixins: list[dict[str, Any]]
+    mixins: list[dict[str, Any]] = Field(description="each mixin's discovered static profile")
+
+
+class KindSummary(BaseModel):
+    node_kind: str
+    combinations: int
+    compatible: int
+    success_rate: float
+
+
+class CompatibilityRow(KindSummary):
+    class_order: ClassOrder
+    n_mixins: int
+    observations: int
 
 
 class CompatibilityOut(BaseModel):
     framework_version: str
-    by_kind: list[dict[str, Any]]
-    rows: list[dict[str, Any]]
+    by_kind: list[KindSummary]
+    rows: list[CompatibilityRow]
+
+
+class ModelInfo(BaseModel):
+    """The loaded model's metadata (absent fields: no model loaded) and the training state."""
+
+    loaded: bool
+    training: bool = Field(description="a training run is in progress")
+    last_error: str | None = Field(description="why the last training run failed, if it did")
+    framework_version: str
+    n_features: int
+    measured_compositions: int
+    model_version: str | None = None
+    training_data_hash: str | None = None
+    n_outcomes: int | None = None
+    rounds: int | None = None
+    train_seconds: float | None = None
+    trained_at: str | None = None
+    metrics: dict[str, Any] | None = Field(default=None, description="held-out scores")
+
+
+class TrainingStarted(ModelInfo):
+    status: Literal["training"] = "training"

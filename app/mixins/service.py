@@ -1,4 +1,5 @@
-"""MixinRuntime: catalog, predictor, oracle (own warm sandbox pool) and training, per app."""
+"""MixinService: the /mixins capability (catalog, prediction, recommendation, feedback, training)
+and the mixin advisor generation asks for each node (`recommend_for_node`, `module_of`)."""
 
 from __future__ import annotations
 
@@ -11,29 +12,55 @@ from typing import Any
 import anyio.to_thread
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.config import Settings
-from app.errors import Conflict
-from app.mixins import baseline, repo
-from app.mixins.catalog import Catalog
-from app.mixins.keys import canonical, composition_key
-from app.mixins.measured import load_measured, seeded_measured, unmeasured_singles
-from app.mixins.model import Artifact, save, train_artifact
-from app.mixins.oracle_client import Measured, Oracle, start_pool
-from app.mixins.predictor import Counts, Prediction, Predictor, Query
-from app.mixins.recommendation import NodeMixinMemo, candidates_for, rank_recommendations
-from app.mixins.training import (
-    describe_model,
+from app.config import PROJECT_ROOT, Settings
+from app.errors import Conflict, InvalidInput
+from app.mixins import repo
+from app.mixins.advisor import Advisor
+from app.mixins.catalog import (
+    Catalog,
+    Query,
+    canonical,
+    framework_version,
+    load_catalog,
+    mixin_key,
+)
+from app.mixins.learner import (
+    ModelArtifact,
+    load_first,
     log_training_failure,
     require_trainable,
+    save,
+    train_artifact,
     trained_at,
 )
-from app.sandbox.pool import SandboxPool
+from app.mixins.predictor import Counts, Prediction, Predictor
+from app.mixins.schemas import (
+    CatalogOut,
+    CompatibilityOut,
+    CompositionQuery,
+    FeedbackIn,
+    FeedbackOut,
+    ModelInfo,
+    PredictBatch,
+    PredictBatchOut,
+    PredictionOut,
+    RecommendIn,
+    RecommendOut,
+)
+from app.probes.oracle import Oracle
 
 log = logging.getLogger(__name__)
-REFRESH_S = 60.0
+TRAINING = "a training run is already in progress"
 
 
-class MixinRuntime:
+def catalog_for(runtime_path: Path, baseline_path: Path) -> Catalog:
+    """The runtime cache's catalog, else the baseline's, else a fresh discovery (~7 s)."""
+    name = f"catalog-{framework_version()}.json"
+    folders = [p if p.is_absolute() else PROJECT_ROOT / p for p in (runtime_path, baseline_path)]
+    return load_catalog(next((f for f in folders if (f / name).is_file()), folders[0]))
+
+
+class MixinService:
     def __init__(
         self,
         settings: Settings,
@@ -45,15 +72,11 @@ class MixinRuntime:
         self.sessionmaker = sessionmaker
         self.catalog = catalog
         self.predictor = predictor
-        self.pool: SandboxPool | None = None
-        self.oracle: Oracle | None = None
-        self._pool_task: asyncio.Task[None] | None = None
-        self._train_task: asyncio.Task[Artifact] | None = None
-        self._refresh_task: asyncio.Task[None] | None = None
+        self.advisor = Advisor(settings, sessionmaker, catalog, predictor)
         self.last_train_error: str | None = None
-        self._node_mixins = NodeMixinMemo()
+        self._train_task: asyncio.Task[ModelArtifact] | None = None
+        self._retrain_task: asyncio.Task[None] | None = None
 
-    # lifecycle ---------------------------------------------------------------------------------
     @classmethod
     async def create(
         cls,
@@ -61,212 +84,157 @@ class MixinRuntime:
         sessionmaker: async_sessionmaker[AsyncSession],
         *,
         start_oracle: bool = True,
-    ) -> MixinRuntime:
+    ) -> MixinService:
         runtime_path = Path(settings.mixins.model_path)
         baseline_path = Path(settings.mixins.baseline_path)
-        catalog = await anyio.to_thread.run_sync(baseline.catalog_for, runtime_path, baseline_path)
-        art = await anyio.to_thread.run_sync(baseline.model_for, runtime_path, baseline_path)
+        catalog = await anyio.to_thread.run_sync(catalog_for, runtime_path, baseline_path)
+        art = await anyio.to_thread.run_sync(load_first, runtime_path, baseline_path)
         if art is not None and art.meta.get("framework_version") != catalog.framework_version:
             log.warning(
                 "mixin model %s was trained for another framework version; ignored", art.version
             )
             art = None
-        measured = await seeded_measured(sessionmaker, baseline_path, catalog.framework_version)
+        measured = await repo.seeded_measured(
+            sessionmaker, baseline_path, catalog.framework_version
+        )
         self = cls(settings, sessionmaker, catalog, Predictor(catalog, art, measured))
-        if start_oracle:
-            self._pool_task = asyncio.create_task(self._start_pool())
-        self._refresh_task = asyncio.create_task(self._refresh_loop())
+        self.advisor.start(start_oracle=start_oracle)
         return self
 
-    async def refresh_measured(self) -> int:
-        """Reload measured counts (a sweep run by the CLI writes them behind the service's back)."""
-        async with self.sessionmaker() as session:
-            measured = await load_measured(session, self.catalog.framework_version)
-        self.predictor.replace_measured(measured)
-        return len(measured)
-
-    async def _refresh_loop(self) -> None:
-        """Every REFRESH_S, a cheap fingerprint query; the full reload only when it changed."""
-        seen: tuple[int, int] | None = None
-        while True:
-            try:
-                async with self.sessionmaker() as session:
-                    mark = await repo.fingerprint(session, self.catalog.framework_version)
-                if seen is not None and mark != seen:
-                    await self.refresh_measured()
-                seen = mark
-            except Exception:
-                log.exception("refreshing measured mixin outcomes failed")
-            await asyncio.sleep(REFRESH_S)
-
-    async def _start_pool(self) -> None:
-        self.pool = await start_pool(
-            workers=1, memory_limit_mb=self.settings.verification.memory_limit_mb
-        )
-        self.oracle = Oracle(
-            self.catalog, self.pool, timeout_s=self.settings.mixins.oracle_timeout_s
-        )
-        try:
-            await self.measure_missing_singles()
-        except Exception:
-            log.exception("measuring missing single-mixin compositions failed")
-
-    async def measure_missing_singles(self) -> int:
-        """Measure every single-mixin composition not measured yet (a new framework version or a
-        newly discovered mixin): 8 compositions per mixin, ~10 ms each. Singles are the strongest
-        evidence the predictor has for compositions nobody measured."""
-        assert self.oracle is not None
-        todo = unmeasured_singles(self.catalog.names(), self.predictor.measured)
-        if not todo:
-            return 0
-        measured = [m for m in await self.oracle.measure(todo) if m.stage != "crash"]
-        async with self.sessionmaker() as session, session.begin():
-            await self._record(session, measured)
-        await self.refresh_measured()
-        log.info("measured %d single-mixin compositions", len(measured))
-        return len(measured)
-
     async def close(self) -> None:
-        for task in (self._train_task, self._pool_task, self._refresh_task):
+        for task in (self._retrain_task, self._train_task):
             if task is not None and not task.done():
                 task.cancel()
                 with contextlib.suppress(BaseException):
                     await task
-        if self.pool is not None:
-            await self.pool.close()
+        await self.advisor.close()
 
-    # prediction --------------------------------------------------------------------------------
-    async def predict(self, queries: list[Query]) -> list[Prediction]:
-        return await anyio.to_thread.run_sync(self.predictor.predict_many, queries)
+    @property
+    def oracle(self) -> Oracle | None:
+        return self.advisor.oracle
 
-    async def recommend(
-        self,
-        kind: str,
-        capabilities: list[str],
-        chosen: list[str],
-        order: str = "node_first",
-        limit: int = 5,
-        *,
-        min_probability: float = 0.5,
-    ) -> list[dict[str, Any]]:
-        cands = candidates_for(self.catalog, kind, capabilities, chosen)
-        preds = await self.predict([(kind, order, canonical([*chosen, c.name])) for c in cands])
-        return rank_recommendations(
-            cands, preds, capabilities, min_probability=min_probability, limit=limit
-        )
-
+    # the MixinAdvisor generation uses, and what the tests reach for -----------------------------
     async def recommend_for_node(self, kind: str, capabilities: list[str]) -> list[str]:
-        """Mixins for a generated node, composed node first: per wanted capability, the ranked
-        candidates (predicted) are tried in turn and the first whose addition the oracle confirms
-        is kept. Every returned composition passed the oracle (cached by key).
-
-        Answers are remembered until the model or the measured evidence changes: a service
-        sees the same few capability sets over and over, and each costs a model call per
-        capability."""
-        key = (kind.lower(), tuple(dict.fromkeys(c.lower() for c in capabilities)))
-        remembered = self._node_mixins.get(key, self.predictor.revision)
-        if remembered is not None:
-            return remembered
-        chosen = await self._compose_for_node(*key)
-        self._node_mixins.put(key, self.predictor.revision, chosen)
-        return chosen
-
-    async def _compose_for_node(self, kind: str, capabilities: tuple[str, ...]) -> list[str]:
-        chosen: list[str] = []
-        for cap in capabilities:
-            if any(cap in self.catalog.mixins[m].primary_tags for m in chosen):
-                continue
-            ranked = await self.recommend(kind, [cap], chosen, "node_first", 3, min_probability=0.0)
-            for cand in ranked:
-                if await self.confirm(kind, [*chosen, cand["mixin"]], "node_first"):
-                    chosen.append(cand["mixin"])
-                    break
-        if chosen and not await self.confirm(kind, chosen, "node_first"):
-            return []  # unreachable in practice: each step was confirmed
-        return sorted(chosen)
+        return await self.advisor.recommend_for_node(kind, capabilities)
 
     def module_of(self, mixin: str) -> str:
-        """The module generated code imports `mixin` from (read from the discovered class)."""
-        return self.catalog.mixins[mixin].ref.split(":", 1)[0]
+        return self.advisor.module_of(mixin)
 
     async def confirm(self, kind: str, mixins: list[str], order: str = "node_first") -> bool:
-        """Run the composition through the oracle (cached by key; recorded as a measurement)."""
-        kind = kind.lower()
-        key = composition_key(kind, mixins, order)
-        known = self.predictor.measured.get(key)
-        if known is not None and known.failure == 0 and known.success > 0:
-            return True
-        if known is not None and known.success == 0 and known.failure > 0:
-            return False
-        m = await self.measure_one(kind, mixins, order)
-        return m.ok
+        return await self.advisor.confirm(kind, mixins, order)
 
-    async def measure_one(self, kind: str, mixins: list[str], order: str) -> Measured:
-        if self._pool_task is not None:
-            await self._pool_task
-        if self.oracle is None:
-            raise RuntimeError("oracle not started")
-        m = await self.oracle.confirm(kind, mixins, order)
-        if m.stage == "crash" and "timeout" not in (m.error or ""):
-            return m  # infrastructure failure, not a measurement
-        async with self.sessionmaker() as session, session.begin():
-            await self._record(session, [m])
-            row = await repo.get(session, m.kind, m.order, m.mixins, self.catalog.framework_version)
-        if row is not None:
-            self.predictor.observe(
-                m.key, Counts(row.success_count, row.failure_count, row.last_stage, row.last_error)
-            )
-        return m
+    async def predict(self, queries: list[Query]) -> list[Prediction]:
+        return await self.advisor.predict(queries)
 
-    async def _record(self, session: AsyncSession, measured: list[Measured]) -> None:
-        observations = repo.observations_from(measured)
-        version = self.catalog.framework_version
-        await repo.record(session, observations, framework_version=version, source="oracle")
-
-    # feedback and training ---------------------------------------------------------------------
-    async def feedback(
-        self, session: AsyncSession, obs: repo.Observation, generation_id: str | None
-    ) -> dict[str, Any]:
-        row = await repo.add_feedback(
-            session,
-            obs,
-            generation_id=generation_id,
-            framework_version=self.catalog.framework_version,
+    # requests ----------------------------------------------------------------------------------
+    def listing(self) -> CatalogOut:
+        mixins = [p.public() for p in self.catalog.mixins.values()]
+        return CatalogOut(
+            framework_version=self.catalog.framework_version, count=len(mixins), mixins=mixins
         )
-        key = composition_key(obs.kind, obs.mixins, obs.order)
+
+    def check_mixins(self, mixins: list[str], loc: list[str | int]) -> tuple[str, ...]:
+        """The mixins in canonical order; InvalidInput naming each one the catalog lacks."""
+        unknown = [(i, m) for i, m in enumerate(mixins) if m not in self.catalog.mixins]
+        if unknown:
+            errors = [
+                {"loc": [*loc, i], "msg": f"unknown mixin {m!r}", "type": "unknown_mixin"}
+                for i, m in unknown
+            ]
+            names = [m for _, m in unknown]
+            raise InvalidInput(f"unknown mixin(s): {names}", errors=errors)
+        return canonical(mixins)
+
+    def _query(self, q: CompositionQuery, loc: list[str | int]) -> Query:
+        return (q.node_kind, q.order, self.check_mixins(q.mixins, [*loc, "mixins"]))
+
+    async def predict_one(self, q: CompositionQuery) -> PredictionOut:
+        [p] = await self.predict([self._query(q, ["body", "one"])])
+        return PredictionOut.model_validate(p, from_attributes=True)
+
+    async def predict_batch(self, batch: PredictBatch) -> PredictBatchOut:
+        qs = [self._query(q, ["body", "batch", "items", i]) for i, q in enumerate(batch.items)]
+        items = [
+            PredictionOut.model_validate(p, from_attributes=True) for p in await self.predict(qs)
+        ]
+        return PredictBatchOut(items=items, model_version=self.predictor.model_version)
+
+    async def recommend_mixins(self, body: RecommendIn) -> RecommendOut:
+        chosen = list(self.check_mixins(body.mixins, ["body", "mixins"]))
+        recs = await self.advisor.recommend(
+            body.node_kind, body.capabilities, chosen, body.order, body.limit
+        )
+        return RecommendOut.model_validate(
+            {"node_kind": body.node_kind, "recommendations": recs,
+             "model_version": self.predictor.model_version}
+        )  # fmt: skip
+
+    async def feedback(self, session: AsyncSession, body: FeedbackIn) -> FeedbackOut:
+        """Record an observed outcome; every `retrain_after_feedback` of them start a retraining."""
+        mixins = self.check_mixins(body.mixins, ["body", "mixins"])
+        stage = "ok" if body.success else "feedback"
+        obs = repo.Observation(body.node_kind, body.order, mixins, body.success, stage, body.error)
+        version = self.catalog.framework_version
+        row = await repo.add_feedback(
+            session, obs, generation_id=body.generation_id, framework_version=version
+        )
+        key = f"{body.node_kind}|{body.order}|{mixin_key(mixins)}"
         self.predictor.observe(
             key, Counts(row.success_count, row.failure_count, row.last_stage, row.last_error)
         )
-        since = trained_at(self.predictor.artifact)
-        pending = await repo.feedback_since(session, since)
+        pending = await repo.feedback_since(session, trained_at(self.predictor.artifact))
         retrain = pending >= self.settings.mixins.retrain_after_feedback and not self.training
-        return {
-            "success_count": row.success_count,
-            "failure_count": row.failure_count,
-            "pending_feedback": pending,
-            "retrain_scheduled": retrain,
-        }
+        if retrain:
+            self._retrain_task = asyncio.create_task(self._retrain_quietly())
+        return FeedbackOut(
+            mixin_key=mixin_key(mixins), node_kind=body.node_kind, order=body.order,
+            success_count=row.success_count, failure_count=row.failure_count,
+            pending_feedback=pending, retrain_scheduled=retrain,
+        )  # fmt: skip
 
-    def has_model(self) -> bool:
-        return self.predictor.artifact is not None
+    async def compatibility(self, session: AsyncSession) -> CompatibilityOut:
+        rows = await repo.summary(session, self.catalog.framework_version)
+        by_kind: dict[str, dict[str, Any]] = {}
+        for r in rows:
+            d = by_kind.setdefault(
+                r["node_kind"], {"node_kind": r["node_kind"], "combinations": 0, "compatible": 0}
+            )
+            d["combinations"] += r["combinations"]
+            d["compatible"] += r["compatible"]
+        for d in by_kind.values():
+            d["success_rate"] = round(d["compatible"] / max(1, d["combinations"]), 4)
+        return CompatibilityOut.model_validate(
+            {"framework_version": self.catalog.framework_version,
+             "by_kind": sorted(by_kind.values(), key=lambda d: d["node_kind"]), "rows": rows}
+        )  # fmt: skip
 
+    # training ----------------------------------------------------------------------------------
     @property
     def training(self) -> bool:
-        return self._train_task is not None and not self._train_task.done()
+        """A training run is in progress (or about to start, scheduled by feedback)."""
+        return any(t is not None and not t.done() for t in (self._train_task, self._retrain_task))
 
     async def start_training(self) -> None:
+        """Start a background training run; Conflict while one runs or without enough data."""
         if self.training:
-            raise Conflict("a training run is already in progress")
+            raise Conflict(TRAINING)
+        await self._begin_training()
+
+    async def _retrain_quietly(self) -> None:
+        with contextlib.suppress(Conflict):  # not enough data yet: the next feedback tries again
+            await self._begin_training()
+
+    async def _begin_training(self) -> None:
         async with self.sessionmaker() as session:
             data = [o for o, _ in await repo.outcomes(session, self.catalog.framework_version)]
         require_trainable(data)
-        if self.training:
-            raise Conflict("a training run is already in progress")
+        if self._train_task is not None and not self._train_task.done():
+            raise Conflict(TRAINING)
         self._train_task = asyncio.create_task(self.train())
         self._train_task.add_done_callback(log_training_failure)
 
-    async def train(self) -> Artifact:
-        await self.refresh_measured()
+    async def train(self) -> ModelArtifact:
+        await self.advisor.refresh_measured()
         async with self.sessionmaker() as session:
             data = [o for o, _ in await repo.outcomes(session, self.catalog.framework_version)]
         if not data:
@@ -282,10 +250,20 @@ class MixinRuntime:
         self.last_train_error = None
         return art
 
-    def model_info(self) -> dict[str, Any]:
-        return describe_model(
-            self.predictor,
-            training=self.training,
-            last_error=self.last_train_error,
-            framework_version=self.catalog.framework_version,
+    def model_info(self) -> ModelInfo:
+        """The loaded model's metadata and the training state (what `/mixins/model` reports)."""
+        art = self.predictor.artifact
+        meta = {
+            k: v for k, v in (art.meta if art else {}).items() if k not in ("columns", "params")
+        }
+        return ModelInfo.model_validate(
+            {
+                "loaded": art is not None,
+                "training": self.training,
+                "last_error": self.last_train_error,
+                "framework_version": self.catalog.framework_version,
+                "n_features": len(art.meta["columns"]) if art else 0,
+                "measured_compositions": len(self.predictor.measured),
+                **meta,
+            }
         )

@@ -1,7 +1,7 @@
 """Discover the installed framework's `Mixin*` classes and profile each one statically.
 
 `discover()` runs in a throw-away interpreter (it imports every module of omnibase-core) and
-returns plain JSON; `python -m app.mixins.discovery OUT.json` is that interpreter's entry point.
+returns plain JSON; `python -m app.probes.discovery OUT.json` is that interpreter's entry point.
 Nothing here executes a mixin: every fact is read from class objects, signatures and source.
 """
 
@@ -19,7 +19,7 @@ import textwrap
 import warnings
 from typing import Any
 
-from app.mixins.keys import NODE_BASES
+from app.probes import NODE_BASES
 
 _OBJECT_INIT = object.__init__
 

@@ -1,7 +1,8 @@
-"""The oracle: compose a real node class with mixins and run its lifecycle.
+"""The lifecycle probe, the oracle's sandbox side: compose a real node class with mixins and run
+its lifecycle.
 
 The task functions here run inside a warm parent that has imported omnibase-core (a sandbox
-worker preloaded with `app.mixins.oracle_preload`). `run_batch` forks one child per composition,
+worker preloaded with `app.probes.lifecycle_preload`). `run_batch` forks one child per composition,
 with a timeout, so a composition that hangs, crashes or pollutes global state cannot affect others.
 """
 
@@ -19,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 from uuid import uuid4
 
-from app.mixins.keys import NODE_BASES
+from app.probes import NODE_BASES
 
 Payload = dict[str, Any]
 

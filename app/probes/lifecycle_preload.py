@@ -1,4 +1,4 @@
-"""Sandbox preload for the oracle: importing this module warms a fork-server parent.
+"""Sandbox preload for the lifecycle probe: importing this module warms a fork-server parent.
 
 It imports the node bases, every framework mixin module and the typed I/O models, and runs a bare
 node of each kind once (in the parent), so each forked composition starts in about 10 ms.
@@ -11,7 +11,7 @@ import pkgutil
 
 import omnibase_core.mixins
 
-from app.mixins.oracle import warm
+from app.probes.lifecycle import warm
 
 logging.disable(logging.WARNING)
 _MODULES = [

@@ -1,4 +1,7 @@
-"""Output helper for the command-line entry points (they report figures on stdout)."""
+"""The mixin laboratory: sweeps that measure compositions, the evaluation harness, baseline
+publishing, a standalone /mixins app. Offline tools: they import `app`, never the reverse.
+
+`say` is the output helper of the command-line entry points (they report figures on stdout)."""
 
 import sys
 

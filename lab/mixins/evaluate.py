@@ -1,6 +1,6 @@
-"""`python -m app.mixins.evaluate`: model vs "every single works" vs the framework's own rules.
+"""`python -m lab.mixins.evaluate`: model vs "every single works" vs the framework's own rules.
 
-Uses the outcomes stored by `python -m app.mixins.sweep` (Settings().database.url).
+Uses the outcomes stored by `python -m lab.mixins.sweep` (Settings().database.url).
 """
 
 from __future__ import annotations
@@ -12,25 +12,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from omnibase_core.mixins.mixin_discovery import MixinDiscovery
 
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
 from app.mixins import repo
 from app.mixins.catalog import Catalog, load_catalog
-from app.mixins.cli import say
-from app.mixins.evaluation import (
-    Scores,
-    SplitResult,
-    held_out_pairs,
-    leave_one_mixin_out,
-    per_mixin_accuracy,
-)
-from app.mixins.model import Outcome
+from app.mixins.learner import CompositionOutcome, Scores
+from lab.mixins import say
+from lab.mixins.crossval import SplitResult, held_out_pairs, leave_one_mixin_out, per_mixin_accuracy
 
 
 def framework_rules() -> Callable[[tuple[str, ...]], bool]:
-    from omnibase_core.mixins.mixin_discovery import MixinDiscovery
-
     disc = MixinDiscovery()
     cache: dict[tuple[str, ...], bool] = {}
 
@@ -71,7 +64,9 @@ def explain(catalog: Catalog, name: str, errors: dict[str, str]) -> str:
     return f"static facts: {', '.join(facts) or '-'}; measured single error: {err[:160] or '-'}"
 
 
-async def load(settings: Settings, catalog: Catalog) -> tuple[list[Outcome], dict[str, str]]:
+async def load(
+    settings: Settings, catalog: Catalog
+) -> tuple[list[CompositionOutcome], dict[str, str]]:
     engine = create_engine(settings.database)
     try:
         async with create_sessionmaker(engine)() as session:
@@ -96,7 +91,7 @@ def main(argv: list[str] | None = None) -> None:
     catalog = load_catalog(Path(settings.mixins.model_path))
     data, errors = asyncio.run(load(settings, catalog))
     if not data:
-        raise SystemExit("no outcomes stored: run `python -m app.mixins.sweep` first")
+        raise SystemExit("no outcomes stored: run `python -m lab.mixins.sweep` first")
     fw = framework_rules()
     say(f"omnibase-core {catalog.framework_version}: {len(data)} measured outcomes")
     t0 = time.perf_counter()

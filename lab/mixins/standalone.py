@@ -1,6 +1,6 @@
 """A minimal app serving only /mixins (benchmarks, local experiments); app.main is the real one.
 
-`uvicorn --factory app.mixins.standalone:create_app`
+`uvicorn --factory lab.mixins.standalone:create_app`
 """
 
 import gc
@@ -14,7 +14,7 @@ from app.config import Settings
 from app.db import create_engine, create_sessionmaker
 from app.errors import register_error_handlers
 from app.mixins import router as mixins_router
-from app.mixins.runtime import MixinRuntime
+from app.mixins.service import MixinService
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -24,7 +24,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[dict[str, Any]]:
         engine = create_engine(settings.database)
         sessionmaker = create_sessionmaker(engine)
-        mixins = await MixinRuntime.create(settings, sessionmaker)
+        mixins = await MixinService.create(settings, sessionmaker)
         # Long-lived start-up objects out of the cyclic GC's reach: a full collection of this
         # process's ~150k import-time objects costs ~75 ms, which would land in request latency.
         gc.collect()

@@ -1,4 +1,4 @@
-"""`python -m app.mixins.sweep`: measure all singles and pairs × 4 kinds × 2 orders, store, train.
+"""`python -m lab.mixins.sweep`: measure all singles and pairs × 4 kinds × 2 orders, store, train.
 
 Options: --mixins A,B,... (subset), --kinds, --orders, --workers N, --no-train.
 """
@@ -15,12 +15,12 @@ from typing import Any
 
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
-from app.mixins import baseline, repo
-from app.mixins.catalog import Catalog, load_catalog
-from app.mixins.cli import say
-from app.mixins.keys import KINDS, ORDERS
-from app.mixins.model import save, train_artifact
-from app.mixins.oracle_client import Measured, Oracle, Query, start_pool
+from app.mixins import repo
+from app.mixins.advisor import observations_from
+from app.mixins.catalog import KINDS, ORDERS, Catalog, Query, load_catalog
+from app.mixins.learner import save, train_artifact
+from app.probes.oracle import Measured, Oracle, start_pool
+from lab.mixins import baseline, say
 
 
 def all_queries(names: list[str], kinds: list[str], orders: list[str]) -> list[Query]:
@@ -33,9 +33,9 @@ async def measure_all(
 ) -> list[Measured]:
     pool = await start_pool(workers=workers)
     try:
-        oracle = Oracle(
-            catalog, pool, timeout_s=timeout_s, chunk=max(50, len(queries) // (workers * 4) + 1)
-        )
+        refs = {name: p.ref for name, p in catalog.mixins.items()}
+        chunk = max(50, len(queries) // (workers * 4) + 1)
+        oracle = Oracle(refs, pool, timeout_s=timeout_s, chunk=chunk)
         return await oracle.measure(queries, use_cache=False)
     finally:
         await pool.close()
@@ -71,7 +71,7 @@ async def sweep(
         good = [m for m in measured if m.stage != "crash" or "timeout" in (m.error or "")]
         await repo.record(
             session,
-            repo.observations_from(good),
+            observations_from(good),
             framework_version=catalog.framework_version,
             source="oracle",
         )

@@ -21,7 +21,7 @@ from app.generation.pipeline import Pipeline
 from app.generation.render import render_project
 from app.generation.template_cache import build_environment
 from app.migrations import upgrade
-from app.mixins.runtime import MixinRuntime
+from app.mixins.service import MixinService
 from tests.shared import SAMPLE_PRDS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,7 +46,7 @@ async def _plans(prds: list[Path], workdir: Path) -> list[Plan]:
     settings.mixins.model_path = workdir / "model"
     await asyncio.to_thread(upgrade, settings.database.url)
     engine = create_engine(settings.database)
-    runtime = await MixinRuntime.create(settings, create_sessionmaker(engine))
+    runtime = await MixinService.create(settings, create_sessionmaker(engine))
     try:
         pipeline = Pipeline(templates=build_environment(), verifier=None, advisor=runtime)
         return [await pipeline.plan(p.read_text(), project_name=None) for p in prds]

@@ -7,7 +7,7 @@ from typing import Any
 from httpx import AsyncClient
 
 from app.config import Settings
-from app.mixins.keys import KINDS, ORDERS
+from app.mixins.catalog import KINDS, ORDERS
 
 PAIR = {"node_kind": "effect", "mixins": ["MixinMetrics", "MixinCaching"], "order": "node_first"}
 
@@ -36,22 +36,31 @@ async def test_predict_single_and_batch(client: AsyncClient) -> None:
     assert items[1]["compatible"] is False and items[1]["source"] == "static_rule"
 
 
-async def test_predict_validation_errors_name_the_offending_value(client: AsyncClient) -> None:
+async def test_predict_validation_errors_name_the_offending_field(client: AsyncClient) -> None:
+    """Every invalid body is a 422 `invalid_input` whose `errors` point at the offending field
+    (`one` / `batch`: which of the two body shapes it was checked against)."""
     cases = [
-        ({**PAIR, "mixins": ["MixinCaching", "MixinNope"]}, "MixinNope"),
-        ({**PAIR, "mixins": []}, []),
-        ({**PAIR, "node_kind": "gateway"}, "gateway"),
-        ({"items": []}, []),
-        ({"items": [PAIR, {**PAIR, "node_kind": "nodey"}]}, "nodey"),
-    ]
-    for body, value in cases:
+        ({**PAIR, "mixins": ["MixinCaching", "MixinNope"]},
+         ["body", "one", "mixins", 1], "MixinNope"),
+        ({**PAIR, "mixins": []}, ["body", "one", "mixins"], "at least 1"),
+        ({**PAIR, "node_kind": "gateway"}, ["body", "one", "node_kind"], "'effect'"),
+        ({**PAIR, "order": "sideways"}, ["body", "one", "order"], "'node_first'"),
+        ({"items": []}, ["body", "batch", "items"], "at least 1"),
+        ({"items": [PAIR] * 1001}, ["body", "batch", "items"], "at most 1000"),
+        ({"items": [PAIR, {**PAIR, "node_kind": "nodey"}]},
+         ["body", "batch", "items", 1, "node_kind"], "'effect'"),
+        ({"items": [PAIR, {**PAIR, "mixins": ["Y"]}]},
+         ["body", "batch", "items", 1, "mixins", 0], "'Y'"),
+    ]  # fmt: skip
+    for body, loc, said in cases:
         response = await client.post("/mixins/predict", json=body)
         assert response.status_code == 422, body
-        assert response.json()["value"] == value
-    too_many = await client.post("/mixins/predict", json={"items": [PAIR] * 1001})
-    assert too_many.status_code == 422
-    bad_order = await client.post("/mixins/predict", json={**PAIR, "order": "sideways"})
-    assert bad_order.status_code == 422 and bad_order.json()["value"] == "sideways"
+        error = response.json()
+        assert error["error"] == "invalid_input" and error["detail"] and error["correlation_id"]
+        assert [e["loc"] for e in error["errors"]] == [loc], error
+        assert said in error["errors"][0]["msg"], error
+    upper = await client.post("/mixins/predict", json={**PAIR, "node_kind": "EFFECT"})
+    assert upper.status_code == 200 and upper.json()["node_kind"] == "effect"
 
 
 async def test_recommend(client: AsyncClient) -> None:
@@ -68,7 +77,10 @@ async def test_recommend(client: AsyncClient) -> None:
     top = [r["mixin"] for r in several.json()["recommendations"]]
     assert top[:4] == ["MixinCaching", "MixinMetrics", "MixinHealthCheck", "MixinEventBus"]
     bad = await client.post("/mixins/recommend", json={"node_kind": "compute", "mixins": ["X"]})
-    assert bad.status_code == 422 and bad.json()["value"] == "X"
+    assert bad.status_code == 422
+    assert bad.json()["errors"] == [
+        {"loc": ["body", "mixins", 0], "msg": "unknown mixin 'X'", "type": "unknown_mixin"}
+    ]
 
 
 async def test_feedback_updates_counts_and_prediction(client: AsyncClient) -> None:
@@ -85,7 +97,9 @@ async def test_feedback_updates_counts_and_prediction(client: AsyncClient) -> No
     summary = (await client.get("/mixins/compatibility")).json()
     assert any(r["node_kind"] == "reducer" for r in summary["by_kind"])
     bad = await client.post("/mixins/feedback", json={**body, "mixins": ["MixinCaching", "Y"]})
-    assert bad.status_code == 422 and bad.json()["value"] == "Y"
+    assert bad.status_code == 422 and bad.json()["errors"][0]["loc"] == ["body", "mixins", 1]
+    empty = await client.post("/mixins/feedback", json={**body, "mixins": []})
+    assert empty.status_code == 422 and empty.json()["errors"][0]["loc"] == ["body", "mixins"]
 
 
 async def _wait_idle(client: AsyncClient) -> dict[str, Any]:
@@ -102,6 +116,7 @@ async def test_feedback_triggers_retraining_and_train_conflicts(
 ) -> None:
     early = await client.post("/mixins/model/train")
     assert early.status_code == 409  # nothing measured yet in this test's database
+    assert early.json()["error"] == "conflict"
     names = ["MixinCaching", "MixinMetrics", "MixinHealthCheck", "MixinFailFast", "MixinEventBus"]
     pairs = list(itertools.combinations(names, 2))
     responses = []
@@ -115,6 +130,7 @@ async def test_feedback_triggers_retraining_and_train_conflicts(
     assert info["loaded"] and info["model_version"] and info["training_data_hash"]
     first = await client.post("/mixins/model/train")
     assert first.status_code == 202
+    assert first.json()["status"] == "training" and first.json()["training"] is True
     second = await client.post("/mixins/model/train")
     assert second.status_code == 409
     info = await _wait_idle(client)

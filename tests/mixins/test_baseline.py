@@ -12,8 +12,8 @@ from httpx import ASGITransport, AsyncClient
 from app.config import Settings
 from app.main import create_app
 from app.migrations import upgrade
-from app.mixins.baseline import outcomes_file
 from app.mixins.catalog import framework_version
+from app.mixins.repo import outcomes_file
 
 BASELINE = Path(Settings().mixins.baseline_path)
 

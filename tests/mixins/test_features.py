@@ -4,23 +4,22 @@ import math
 
 import numpy as np
 
-from app.mixins.catalog import Catalog
+from app.mixins.catalog import Catalog, simulate
 from app.mixins.features import COLUMNS, FeatureBuilder
-from app.mixins.model import Outcome, singles_from, training_matrix
-from app.mixins.simulate import simulate
+from app.mixins.learner import CompositionOutcome, singles_from, training_matrix
 
 NAMES = ["MixinCaching", "MixinHealthCheck", "MixinMetrics", "MixinNodeSetup"]
 
 
-def _outcomes(flip: tuple[str, ...] | None = None) -> list[Outcome]:
+def _outcomes(flip: tuple[str, ...] | None = None) -> list[CompositionOutcome]:
     out = []
     for i, a in enumerate(NAMES):
-        out.append(Outcome("effect", "node_first", (a,), int(a != "MixinNodeSetup"), 0))
+        out.append(CompositionOutcome("effect", "node_first", (a,), int(a != "MixinNodeSetup"), 0))
         for b in NAMES[i + 1 :]:
             ok = int("MixinNodeSetup" not in (a, b))
             if flip == (a, b):
                 ok = 1 - ok
-            out.append(Outcome("effect", "node_first", (a, b), ok, 1 - ok))
+            out.append(CompositionOutcome("effect", "node_first", (a, b), ok, 1 - ok))
     return out
 
 

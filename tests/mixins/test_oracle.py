@@ -8,12 +8,10 @@ from httpx import AsyncClient
 
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
-from app.mixins.catalog import Catalog
-from app.mixins.keys import KINDS, ORDERS, composition_key
-from app.mixins.oracle_client import Oracle, start_pool
+from app.mixins.catalog import Catalog, composition_key
 from app.mixins.predictor import Counts
-from app.mixins.runtime import MixinRuntime
-from app.mixins.sweep import all_queries
+from app.mixins.service import MixinService
+from app.probes.oracle import Oracle, start_pool
 from app.sandbox.pool import SandboxPool
 
 
@@ -22,6 +20,10 @@ async def pool() -> AsyncIterator[SandboxPool]:
     pool = await start_pool(workers=1)
     yield pool
     await pool.close()
+
+
+def _refs(catalog: Catalog) -> dict[str, str]:
+    return {name: p.ref for name, p in catalog.mixins.items()}
 
 
 # Outcomes verified by hand and by the full sweep on omnibase-core 0.47.57.
@@ -41,7 +43,7 @@ KNOWN = [
 
 
 async def test_known_outcomes(catalog: Catalog, pool: SandboxPool) -> None:
-    oracle = Oracle(catalog, pool, timeout_s=5.0)
+    oracle = Oracle(_refs(catalog), pool, timeout_s=5.0)
     results = await oracle.measure([(k, o, m) for k, o, m, _, _ in KNOWN])
     for (kind, order, mixins, stage, error), got in zip(KNOWN, results, strict=True):
         assert got.stage == stage, (kind, order, mixins, got)
@@ -54,34 +56,17 @@ async def test_known_outcomes(catalog: Catalog, pool: SandboxPool) -> None:
 async def test_chain_cut_passes_but_leaves_a_mixin_uninitialised(
     catalog: Catalog, pool: SandboxPool
 ) -> None:
-    oracle = Oracle(catalog, pool)
+    oracle = Oracle(_refs(catalog), pool)
     [got] = await oracle.measure([("effect", "node_first", ("MixinDiscovery", "MixinLazyValue"))])
     assert got.ok
     assert "MixinLazyValue" in got.uninitialised  # its __init__ never ran: the chain was cut
-
-
-async def test_small_sweep_matches_the_single_rule(catalog: Catalog, pool: SandboxPool) -> None:
-    names = ["MixinCaching", "MixinHealthCheck", "MixinMetrics"]
-    queries = all_queries(names, list(KINDS), list(ORDERS))
-    assert len(queries) == 6 * 8
-    oracle = Oracle(catalog, pool, chunk=24)
-    results = await oracle.measure(queries)
-    by = {(m.kind, m.order, m.mixins): m.ok for m in results}
-    for (kind, order, mixins), ok in by.items():
-        singles_ok = all(by[(kind, order, (m,))] for m in mixins)
-        assert ok == singles_ok
-    assert by[("effect", "node_first", ("MixinHealthCheck",))]
-    assert not by[("effect", "mixins_first", ("MixinHealthCheck",))]
-    assert oracle.cache  # cached by canonical key
-    again = await oracle.measure(queries[:3])
-    assert [r.key for r in again] == [r.key for r in results[:3]]
 
 
 async def test_runtime_confirm_and_recommend_for_generation(
     settings: Settings, migrated: str, client: AsyncClient
 ) -> None:
     engine = create_engine(settings.database)
-    runtime = await MixinRuntime.create(settings, create_sessionmaker(engine))
+    runtime = await MixinService.create(settings, create_sessionmaker(engine))
     try:
         assert await runtime.confirm("EFFECT", ["MixinMetrics", "MixinCaching"])
         assert not await runtime.confirm("effect", ["MixinHealthCheck"], "mixins_first")
@@ -101,9 +86,9 @@ async def test_node_mixins_are_remembered_until_the_evidence_changes(
     settings: Settings, migrated: str
 ) -> None:
     engine = create_engine(settings.database)
-    runtime = await MixinRuntime.create(settings, create_sessionmaker(engine))
+    runtime = await MixinService.create(settings, create_sessionmaker(engine))
     calls = 0
-    recommend = runtime.recommend
+    recommend = runtime.advisor.recommend
 
     async def counting(*args: Any, **kwargs: Any) -> list[dict[str, Any]]:
         nonlocal calls
@@ -113,7 +98,7 @@ async def test_node_mixins_are_remembered_until_the_evidence_changes(
     try:
         first = await runtime.recommend_for_node("EFFECT", ["caching", "metrics"])
         assert {"MixinCaching", "MixinMetrics"} <= set(first)
-        runtime.recommend = counting  # type: ignore[method-assign]
+        runtime.advisor.recommend = counting  # type: ignore[method-assign]
         assert await runtime.recommend_for_node("effect", ["Caching", "metrics"]) == first
         assert calls == 0
         # new evidence (as feedback would bring): the chosen composition fails

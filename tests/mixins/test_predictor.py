@@ -1,7 +1,6 @@
 """Evidence order of the predictor: measured, then exact static rules; sets of 3+ via pairs."""
 
-from app.mixins.catalog import Catalog
-from app.mixins.keys import composition_key
+from app.mixins.catalog import Catalog, composition_key
 from app.mixins.predictor import Counts, Predictor
 
 OK, FAIL = Counts(1, 0, "ok", None), Counts(0, 1, "instantiate", "TypeError: ...")

@@ -1,19 +1,22 @@
-"""Async side of the oracle: runs composition batches on a warm sandbox pool, caches by key."""
+"""The oracle: the async client of the lifecycle probe. It runs batches of compositions on a warm
+sandbox pool preloaded with `app.probes.lifecycle_preload` and caches the answers by query.
+
+A query is (node kind, class order, mixins); `refs` maps a mixin name to the `module:qualname`
+the probe imports it from.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from app.mixins.catalog import Catalog
-from app.mixins.keys import canonical, composition_key
+from app.probes import Query, canonical
 from app.sandbox.pool import SandboxPool
 
-PRELOAD = ["app.mixins.oracle_preload"]
-TASK = "app.mixins.oracle:run_batch"
+PRELOAD = ["app.probes.lifecycle_preload"]
+TASK = "app.probes.lifecycle:run_batch"
 
 
 @dataclass(frozen=True)
@@ -31,11 +34,8 @@ class Measured:
         return self.stage == "ok"
 
     @property
-    def key(self) -> str:
-        return composition_key(self.kind, self.mixins, self.order)
-
-
-Query = tuple[str, str, tuple[str, ...]]  # kind, order, canonical mixins
+    def query(self) -> Query:
+        return (self.kind, self.order, self.mixins)
 
 
 class Oracle:
@@ -43,27 +43,27 @@ class Oracle:
 
     def __init__(
         self,
-        catalog: Catalog,
+        refs: Mapping[str, str],
         pool: SandboxPool,
         *,
         timeout_s: float = 5.0,
         chunk: int = 250,
         parallel_per_worker: int = 1,
     ) -> None:
-        self.catalog = catalog
+        self.refs = refs
         self.pool = pool
         self.timeout_s = timeout_s
         self.chunk = chunk
         self.parallel = parallel_per_worker
-        self.cache: dict[str, Measured] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
+        self.cache: dict[Query, Measured] = {}
+        self._locks: dict[Query, asyncio.Lock] = {}
 
     def _item(self, q: Query) -> dict[str, Any]:
         kind, order, mixins = q
         return {
             "kind": kind,
             "order": order,
-            "mixins": [self.catalog.mixins[m].ref for m in mixins],
+            "mixins": [self.refs[m] for m in mixins],
         }
 
     async def _run_chunk(self, chunk: Sequence[Query]) -> list[Measured]:
@@ -95,38 +95,28 @@ class Oracle:
 
     async def measure(self, queries: Sequence[Query], *, use_cache: bool = True) -> list[Measured]:
         """Measure many compositions (split in chunks across the pool's workers)."""
-        todo = [
-            q
-            for q in dict.fromkeys(queries)
-            if not (use_cache and composition_key(q[0], q[2], q[1]) in self.cache)
-        ]
+        queries = [(k, o, canonical(m)) for k, o, m in queries]
+        todo = [q for q in dict.fromkeys(queries) if not (use_cache and q in self.cache)]
         chunks = [todo[i : i + self.chunk] for i in range(0, len(todo), self.chunk)]
         for part in await asyncio.gather(*(self._run_chunk(c) for c in chunks)):
             for m in part:
                 if m.stage != "crash" or "timeout" in (m.error or ""):
-                    self.cache[m.key] = m
-        out = []
-        for kind, order, mixins in queries:
-            key = composition_key(kind, mixins, order)
-            missing = Measured(kind, order, mixins, "crash", "not measured", (), 0.0)
-            out.append(self.cache.get(key) or missing)
-        return out
+                    self.cache[m.query] = m
+        return [
+            self.cache.get(q) or Measured(*q, "crash", "not measured", (), 0.0) for q in queries
+        ]
 
     async def confirm(
         self, kind: str, mixins: Sequence[str], order: str = "node_first"
     ) -> Measured:
         q: Query = (kind, order, canonical(mixins))
-        key = composition_key(kind, q[2], order)
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        async with lock:
-            if key in self.cache:
-                return self.cache[key]
+        async with self._locks.setdefault(q, asyncio.Lock()):
+            if q in self.cache:
+                return self.cache[q]
             return (await self.measure([q]))[0]
 
 
 async def start_pool(workers: int = 1, memory_limit_mb: int = 1024) -> SandboxPool:
-    t0 = time.perf_counter()
     pool = SandboxPool(preload=PRELOAD, workers=workers, memory_limit_mb=memory_limit_mb)
     await pool.start()
-    _ = t0
     return pool
