@@ -15,8 +15,8 @@ def state_diagram(text: str) -> tuple[list[str], list[tuple[str, str]]] | None:
     if not _HEADER.search(text):
         return None
     initial: list[str] = []
-    states: list[str] = []
-    pairs: list[tuple[str, str]] = []
+    states: dict[str, None] = {}  # dicts as ordered sets: first mention first
+    pairs: dict[tuple[str, str], None] = {}
     for line in text.splitlines():
         if not (edge := _EDGE.match(line)):
             continue
@@ -24,9 +24,9 @@ def state_diagram(text: str) -> tuple[list[str], list[tuple[str, str]]] | None:
         if src == _START_END and dst != _START_END:
             initial.append(dst)
         for state in (src, dst):
-            if state != _START_END and state not in states:
-                states.append(state)
-        if _START_END not in (src, dst) and (src, dst) not in pairs:
-            pairs.append((src, dst))
+            if state != _START_END:
+                states.setdefault(state)
+        if _START_END not in (src, dst):
+            pairs.setdefault((src, dst))
     ordered = initial[:1] + [s for s in states if s not in initial[:1]]
-    return (ordered, pairs) if len(ordered) >= 2 else None
+    return (ordered, list(pairs)) if len(ordered) >= 2 else None

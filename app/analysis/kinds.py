@@ -85,9 +85,9 @@ def collect(
 
 def supporting(ev: KindEvidence) -> list[str]:
     """Requirement ids backing a kind: structural first, then by strength, document order kept."""
-    ids = list(dict.fromkeys(ev.structural))
-    ids += [rid for rid, value in ev.support.items() if value >= _STRONG and rid not in ids]
-    return ids
+    ids = dict.fromkeys(ev.structural)  # an ordered set
+    ids.update((rid, None) for rid, value in ev.support.items() if value >= _STRONG)
+    return list(ids)
 
 
 def decide(evidence: dict[NodeKind, KindEvidence], requirement_count: int) -> list[KindDecision]:

@@ -28,6 +28,10 @@ _NUMBER_PREFIX = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*\.?|[A-Z][.)]|[IVX]{1,4}\
 _MARKUP = re.compile(r"\*\*|__|`")
 _LEADING_JUNK = re.compile(r"^[^\w(`'\"]+")
 _LABEL_LEVEL = 7
+# A section title in a block's path is at most this long (the heading block keeps all of it):
+# every block of the section carries, searches and joins its path, so an unbounded title made
+# a 256 KiB PRD (one 125 KB heading, 4,000 items) take minutes and a plan of gigabytes
+MAX_PATH_TITLE = 200
 
 
 @dataclass(slots=True)
@@ -74,6 +78,11 @@ def _strip_comments(text: str) -> str:
         pos = end + 3
     kept.append(text[pos:])
     return "".join(kept)
+
+
+def short_title(title: str) -> str:
+    """``title`` cut to MAX_PATH_TITLE characters (for section paths)."""
+    return title if len(title) <= MAX_PATH_TITLE else title[:MAX_PATH_TITLE].rstrip()
 
 
 def _split_row(line: str) -> list[str]:
@@ -150,7 +159,7 @@ def parse(text: str) -> list[Block]:
             stack.pop()
         blocks.append(Block("heading", title, path(), level=level))
         if level != title_level:
-            stack.append((level, title))
+            stack.append((level, short_title(title)))
 
     i, n = 0, len(lines)
     if lines and lines[0].strip() == "---":  # YAML front matter

@@ -116,7 +116,8 @@ def _object_for(
     """The most frequent object of a group; else the entity its requirements talk about."""
     counts = Counter(n for n in nouns if n)
     if counts:
-        return max(counts, key=lambda n: (counts[n], -nouns.index(n)))
+        first = {n: i for i, n in reversed(list(enumerate(nouns)))}  # first index of each noun
+        return max(counts, key=lambda n: (counts[n], -first[n]))
     entity = _entity_for([r.text for r in reqs], entities)
     return naming.snake(entity.name, max_words=2) if entity else fallback
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import takewhile
 
-from app.analysis.markdown import Block
+from app.analysis.markdown import Block, short_title
 from app.analysis.plan import Requirement
 from app.analysis.sections import Role, is_nonfunctional, role
 
@@ -221,7 +221,7 @@ def _drafts(blocks: list[Block], include_context: bool) -> list[_Draft]:
             kids = [clean(b.text) for b in blocks[i + 1 : i + 40] if b.parent == i]
             text = f"{text} {', '.join(kids)}"
         elif block.kind == "item" and not own and _is_title_item(blocks, i):
-            labels[i] = text.rstrip(":")
+            labels[i] = short_title(text.rstrip(":"))
             if block.parent in labels:
                 parent_label = labels[block.parent].split(" / ")[-2:]
                 labels[i] = " / ".join([*parent_label, labels[i]])

@@ -45,22 +45,38 @@ def _norm(title: str) -> str:
     return title.lower().strip()
 
 
+@lru_cache(maxsize=65536)
+def _title_role(title: str) -> Role | None:
+    """What one heading says on its own: None for a document title ("... PRD"), else SKIP,
+    CONTEXT, REQUIREMENTS or NEUTRAL. Cached per title: a path's role is read from its titles',
+    so documents of many distinct paths do not run every pattern on every title of every path."""
+    norm = _norm(title)
+    if _TITLE.search(norm):
+        return None
+    if _SKIP.search(norm):
+        return Role.SKIP
+    if _CONTEXT.search(norm):
+        return Role.CONTEXT
+    return Role.REQUIREMENTS if _REQUIREMENTS.search(norm) else Role.NEUTRAL
+
+
+@lru_cache(maxsize=65536)
+def _title_nonfunctional(title: str) -> bool:
+    norm = _norm(title)
+    return not _TITLE.search(norm) and bool(_NFR.search(norm))
+
+
 @lru_cache(maxsize=4096)
 def role(path: tuple[str, ...]) -> Role:
-    titles = [_norm(t) for t in path if not _TITLE.search(_norm(t))]
-    if any(_SKIP.search(t) for t in titles):
+    roles = [r for r in map(_title_role, path) if r is not None]
+    if Role.SKIP in roles:
         return Role.SKIP
-    for title in reversed(titles):
-        if _CONTEXT.search(title):
-            return Role.CONTEXT
-        if _REQUIREMENTS.search(title):
-            return Role.REQUIREMENTS
-    return Role.NEUTRAL
+    return next((r for r in reversed(roles) if r is not Role.NEUTRAL), Role.NEUTRAL)
 
 
 @lru_cache(maxsize=4096)
 def is_nonfunctional(path: tuple[str, ...]) -> bool:
-    return any(_NFR.search(_norm(t)) for t in path if not _TITLE.search(_norm(t)))
+    return any(map(_title_nonfunctional, path))
 
 
 def matches(path: tuple[str, ...], pattern: re.Pattern[str]) -> bool:

@@ -26,8 +26,8 @@ def extract(
 ) -> list[tuple[str, list[str], list[str]]]:
     """At most one (name, states in order of first mention, requirement ids) per PRD, read
     from the requirements' own text (backticks kept)."""
-    states: list[str] = []
-    rids: list[str] = []
+    states: dict[str, None] = {}  # dicts as ordered sets: order of first mention
+    rids: dict[str, None] = {}
     words: Counter[str] = Counter()
     for index, rid in block_req.items():
         text = blocks[index].text
@@ -35,15 +35,13 @@ def extract(
             continue
         for pattern in _MENTIONS:
             for match in pattern.finditer(text):
-                state = naming.plain_name(match.group(1), fallback="state")
-                if state not in states:
-                    states.append(state)
+                states.setdefault(naming.plain_name(match.group(1), fallback="state"))
                 if rid not in rids:
-                    rids.append(rid)
+                    rids.setdefault(rid)
                     words.update(naming.words(text))
     if len(states) < _MIN_STATES:
         return []
     # what the states belong to: the word these requirements repeat most ("token")
     subjects = [(n, w) for w, n in words.items() if w not in _NAME_STOP and w not in states]
     subject = max(subjects, default=(0, ""))[1] if subjects else ""
-    return [(f"{subject}_state" if subject else "state", states, rids)]
+    return [(f"{subject}_state" if subject else "state", list(states), list(rids))]
