@@ -5,10 +5,12 @@ import io
 import json
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from httpx import AsyncClient
 
+from app.generation.pipeline import Pipeline, PipelineResult
 from tests.test_errors import assert_error_shape
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -127,3 +129,46 @@ async def test_unacceptable_format_is_406(client: AsyncClient) -> None:
     )
     assert response.status_code == 406
     assert_error_shape(response.json(), "not_acceptable")
+
+
+async def test_json_field_errors_name_the_field(client: AsyncClient) -> None:
+    response = await client.post("/generate", json={"prd": 42})
+    body = response.json()
+    assert response.status_code == 422
+    assert_error_shape(body, "invalid_input")
+    assert [e["loc"] for e in body["errors"]] == [["body", "prd"]]
+    assert "body.prd" in body["detail"]
+
+
+async def test_failed_verification_is_422_and_stored(
+    client: AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The service raises VerificationFailed; the client still gets the stored generation."""
+    original = Pipeline.run
+
+    async def one_package_fails(self: Pipeline, prd: str, **kwargs: Any) -> PipelineResult:
+        result = await original(self, prd, **kwargs)
+        assert result.reports
+        result.reports[0] = result.reports[0].model_copy(update={"ok": False})
+        return result
+
+    monkeypatch.setattr(Pipeline, "run", one_package_fails)
+    for accept in ("application/json", "application/zip"):
+        response = await client.post(
+            "/generate", json={"prd": CONVERTER_PRD}, headers={"Accept": accept}
+        )
+        assert response.status_code == 422, response.text[:500]
+        body = response.json()
+        assert_error_shape(body, "verification_failed")
+        assert body["detail"].startswith("verification failed for: ")
+        generation_id = body["generation_id"]
+        assert response.headers["x-generation-id"] == generation_id
+        assert response.headers["location"] == f"/generations/{generation_id}"
+        assert body["generation"]["status"] == "failed"
+        assert body["generation"]["nodes"][0]["verification"]["ok"] is False
+        stored = await client.get(f"/generations/{generation_id}")
+        assert stored.status_code == 200
+        # created_at: SQLite gives the stored timestamp back without its zone (left alone here)
+        read_back, reported = stored.json(), body["generation"]
+        assert read_back.pop("created_at")[:26] == reported.pop("created_at")[:26]
+        assert read_back == reported
