@@ -18,6 +18,7 @@ CAPABILITIES = (
     "app.verification",
     "app.sandbox",
     "app.mixins",
+    "app.probes",
     "app.health",
 )
 PLUMBING = ("app.config", "app.db", "app.errors", "app.logs", "app.metrics", "app.middleware")
@@ -26,16 +27,21 @@ PLUMBING = ("app.config", "app.db", "app.errors", "app.logs", "app.metrics", "ap
 FORBIDDEN: list[tuple[str, str, tuple[str, ...]]] = [
     ("app.verification", "app.generation", ()),
     ("app.verification", "app.mixins", ()),
+    ("app.verification", "app.probes", ()),
     ("app.verification", "app.health", ()),
     ("app.analysis", "app.generation", ()),
     ("app.analysis", "app.verification", ()),
     ("app.analysis", "app.sandbox", ()),
     ("app.analysis", "app.mixins", ()),
+    ("app.analysis", "app.probes", ()),
     ("app.analysis", "app.health", ()),
     ("app.analysis", "app.db", ()),
     # generation reaches the mixins capability only through the MixinAdvisor Protocol
     ("app.generation", "app.mixins", ()),
+    ("app.generation", "app.probes", ()),
     ("app.generation", "app.health", ()),
+    # the framework probes run in the sandbox and report plain data to the mixins capability
+    ("app.probes", "app", ("app.probes", "app.sandbox", "app.config", "app.logs")),
     # the sandbox is a leaf: only configuration and logging plumbing
     ("app.sandbox", "app", ("app.sandbox", "app.config", "app.logs")),
     *((plumbing, capability, ()) for plumbing in PLUMBING for capability in CAPABILITIES),
