@@ -163,7 +163,9 @@ def extract(
     raw: list[tuple[str, list[str], list[tuple[str, str]], list[str]]] = []
     for req in requirements:
         raw += [(n, s, p, [req.id]) for n, s, p in _from_text(req.text)]
-    raw += [(n, s, [], r) for n, s, r in state_mentions.extract(blocks, block_req)]
+    # more states than any lifecycle has, as for the other sources (and _machine is quadratic)
+    mentioned = state_mentions.extract(blocks, block_req)
+    raw += [(n, s, [], r) for n, s, r in mentioned if len(s) <= _MAX_STATES]
     for i, block in enumerate(blocks):
         if block.kind == "para" and i not in block_req and role(block.path) is not Role.SKIP:
             raw += [(n, s, p, []) for n, s, p in _from_text(clean(block.text))]

@@ -60,6 +60,7 @@ def _unlink(text: str) -> str:
     """``text`` with each markdown link replaced by its text (see _LINK_TEXT_END above)."""
     kept: list[str] = []
     last = pos = 0
+    target_end = -1  # the first ")" or blank at or after the last target searched from
     while (start := text.find("[", pos)) >= 0:
         if not (close := _LINK_TEXT_END.search(text, start + 1)):
             break
@@ -67,16 +68,17 @@ def _unlink(text: str) -> str:
         pos = end + 1
         if text[end] != "]" or not text.startswith("(", end + 1):
             continue
-        limit = end + 2 + _LINK_TARGET_MAX + 1
-        target = _LINK_TARGET_END.search(text, end + 2, limit)
-        if not target or text[target.start()] != ")":
+        if target_end < end + 2:  # searched once per stretch, however many "](" it holds
+            found = _LINK_TARGET_END.search(text, end + 2)
+            target_end = found.start() if found else len(text)
+        if target_end - (end + 2) > _LINK_TARGET_MAX or text[target_end : target_end + 1] != ")":
             continue
         if end - start - 1 > _LINK_TEXT_MAX:  # too long: the first "[" close enough, if any
             start = text.find("[", end - 1 - _LINK_TEXT_MAX, end)
             if start < 0:
                 continue
         kept += (text[last:start], text[start + 1 : end])
-        last = pos = target.end()
+        last = pos = target_end + 1
     kept.append(text[last:])
     return "".join(kept)
 
