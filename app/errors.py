@@ -13,32 +13,17 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+# the documented shape, re-exported: routes import everything about errors from here
+from app.error_docs import ErrorBody as ErrorBody
+from app.error_docs import ErrorItem as ErrorItem
+from app.error_docs import document_errors
+from app.error_docs import error_responses as error_responses
 from app.logs import correlation_id
 
 log = logging.getLogger(__name__)
-
-
-class ErrorItem(BaseModel):
-    """One field error: where (`loc`, e.g. `["body", "prd"]`), what, and its machine type."""
-
-    loc: list[str | int]
-    msg: str
-    type: str
-
-
-class ErrorBody(BaseModel):
-    """The body of every 4xx/5xx response. Some errors add context fields (e.g. `limit_bytes`,
-    `generation_id`); `errors` is present only for field errors."""
-
-    model_config = ConfigDict(extra="allow")
-
-    error: str = Field(description="stable machine-readable code, e.g. `not_found`")
-    detail: str = Field(description="human-readable explanation")
-    correlation_id: str = Field(description="the request's id, also in the X-Request-ID header")
-    errors: list[ErrorItem] | None = Field(default=None, description="field errors, if any")
 
 
 class AppError(Exception):
@@ -135,35 +120,6 @@ _HTTP_ERRORS: dict[int, type[AppError]] = {
     503: ServiceUnavailable,
 }
 
-_DESCRIPTIONS = {
-    400: "Bad request (e.g. malformed JSON)",
-    404: "Not found",
-    405: "Method not allowed",
-    406: "Not acceptable: the Accept header asks for a format this route cannot produce",
-    409: "Conflict",
-    413: "Payload too large",
-    415: "Unsupported media type",
-    422: "Invalid input (field errors in `errors`)",
-    429: "Too many requests",
-    500: "Internal error",
-    503: "Service unavailable",
-}
-
-
-def error_responses(
-    *statuses: int, descriptions: Mapping[int, str] | None = None
-) -> dict[int | str, dict[str, Any]]:
-    """`responses=` entries for a route: each status documented with the one `ErrorBody`
-    (`descriptions` says what a status means on this route, when the default is too vague)."""
-    said = descriptions or {}
-    return {
-        status: {
-            "model": ErrorBody,
-            "description": said.get(status) or _DESCRIPTIONS.get(status, "Error"),
-        }
-        for status in statuses
-    }
-
 
 def _item(error: Mapping[str, Any]) -> dict[str, Any]:
     loc = [p if isinstance(p, int) else str(p) for p in error.get("loc", ())]
@@ -253,64 +209,4 @@ def register_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _unhandled)
-    _document_errors(app)
-
-
-def _document_errors(app: FastAPI) -> None:
-    generate = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            app.openapi_schema = with_error_body(generate())
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
-
-
-_JSON_BODY = "application/json"
-_FASTAPI_422 = "#/components/schemas/HTTPValidationError"
-_ERROR_REF = "#/components/schemas/ErrorBody"
-
-
-def with_error_body(schema: dict[str, Any]) -> dict[str, Any]:
-    """Post-process the generated document so it advertises only the shape we send.
-
-    FastAPI's default 422 (`HTTPValidationError`) becomes `ErrorBody`; what the framework and
-    middleware can return on any route is added once here: 500 everywhere, 413 (body size
-    limit) wherever there is a body, 400 (malformed JSON) and 422 wherever the body is JSON.
-    """
-    components = schema.setdefault("components", {}).setdefault("schemas", {})
-    for name, definition in _error_schemas().items():
-        components.setdefault(name, definition)
-    error_content = {_JSON_BODY: {"schema": {"$ref": _ERROR_REF}}}
-    for path_item in schema.get("paths", {}).values():
-        for operation in path_item.values():
-            if not isinstance(operation, dict) or "responses" not in operation:
-                continue
-            responses: dict[str, Any] = operation["responses"]
-            for status, response in responses.items():
-                ref = response.get("content", {}).get(_JSON_BODY, {}).get("schema", {})
-                if ref.get("$ref") == _FASTAPI_422:
-                    responses[status] = {
-                        "description": _DESCRIPTIONS[422],
-                        "content": error_content,
-                    }
-            implied = [500]
-            body = operation.get("requestBody")
-            if body:
-                implied.append(413)
-                if _JSON_BODY in body.get("content", {}):
-                    implied += [400, 422]
-            for code in implied:
-                responses.setdefault(
-                    str(code), {"description": _DESCRIPTIONS[code], "content": error_content}
-                )
-    for name in ("HTTPValidationError", "ValidationError"):
-        components.pop(name, None)
-    return schema
-
-
-def _error_schemas() -> dict[str, Any]:
-    body = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
-    definitions: dict[str, Any] = body.pop("$defs", {})
-    return {"ErrorBody": body, **definitions}
+    document_errors(app)

@@ -15,7 +15,7 @@ from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 from httpx import AsyncClient, Response
 
 from app.config import Settings
-from app.errors import with_error_body
+from app.error_docs import with_error_body
 from app.main import create_app
 
 SHAPE_KEYS = {"error", "detail", "correlation_id"}

@@ -21,7 +21,15 @@ CAPABILITIES = (
     "app.probes",
     "app.health",
 )
-PLUMBING = ("app.config", "app.db", "app.errors", "app.logs", "app.metrics", "app.middleware")
+PLUMBING = (
+    "app.config",
+    "app.db",
+    "app.errors",
+    "app.error_docs",
+    "app.logs",
+    "app.metrics",
+    "app.middleware",
+)
 
 # (importer prefix, imported prefix it must never import, prefixes exempt from the rule)
 FORBIDDEN: list[tuple[str, str, tuple[str, ...]]] = [
