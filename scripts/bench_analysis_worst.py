@@ -1,4 +1,4 @@
-"""Worst-case analysis time: each pathological PRD (tests/analysis/pathological.py) and the sample PRDs.
+"""Worst-case analysis time: each pathological PRD (tests/analysis/pathological.py), the samples.
 
 Each pathological input runs in its own subprocess with a time cap (default 30 s), so a runaway
 input is reported as ">30 s" instead of blocking the run. The samples report ms per 10 KB.

@@ -1,6 +1,7 @@
 """Multi-step workflows: ordered steps under workflow/flow/pipeline/loop sections -> Flow."""
 
 import re
+from collections.abc import Iterator
 
 from app.analysis import lexicon, naming, phrases
 from app.analysis.markdown import Block
@@ -20,6 +21,11 @@ _INLINE = re.compile(
     r"[^:.;]{0,40}:\s*(?P<steps>[^.;]{10,400})",
     re.I,
 )
+# where a name can start: a word boundary before a word character or "-"; _inline_matches tries
+# each run of [\w-] once (finditer tried every position of a run, each rescanning the rest of
+# it: quadratic in a long word)
+_NAME_START = re.compile(r"\b(?=[\w-])")
+_RUN = re.compile(r"[\w-]+")
 _INLINE_HINT = re.compile(r"(?:workflow|flow|pipeline|process|saga)\b[^:.;]{0,40}:", re.I)
 _INLINE_SPLIT = re.compile(r"\s*(?:,|→|->|=>|\bthen\b)\s*(?:and\s+|then\s+)?", re.I)
 _LABEL = re.compile(r"^(?:the\s+)?([A-Za-z][\w &/-]{0,40}?)\s*[:—–-]\s+\S")
@@ -97,6 +103,20 @@ def extract(blocks: list[Block], block_req: dict[int, str]) -> list[Flow]:
     return flows
 
 
+def _inline_matches(text: str) -> Iterator[re.Match[str]]:
+    """``_INLINE.finditer(text)``, trying one start per run of name characters: a match from
+    a position depends only on where its run ends, so when the run's first start fails, all do."""
+    pos = 0
+    while start := _NAME_START.search(text, pos):
+        if match := _INLINE.match(text, start.start()):
+            yield match
+            pos = match.end()
+        elif run := _RUN.match(text, start.start()):
+            pos = run.end()
+        else:  # unreachable: a start is at a name character
+            pos = start.start() + 1
+
+
 def inline(requirements: list[Requirement]) -> list[Flow]:
     """Flows whose steps a single requirement lists after "... workflow:" (three or more)."""
     flows: list[Flow] = []
@@ -104,7 +124,7 @@ def inline(requirements: list[Requirement]) -> list[Flow]:
     for req in requirements:
         if ":" not in req.text or not _INLINE_HINT.search(req.text):
             continue  # the full pattern tries every word as a name: skip texts it cannot match
-        for match in _INLINE.finditer(req.text):
+        for match in _inline_matches(req.text):
             steps = [s.strip(" `'\"*") for s in _INLINE_SPLIT.split(match.group("steps"))]
             steps = [s for s in steps if s]
             if not 3 <= len(steps) <= 12 or any(len(s.split()) > 8 for s in steps):

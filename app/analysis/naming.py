@@ -9,6 +9,7 @@ import keyword
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 _WORD = re.compile(r"[A-Za-z0-9]+")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -51,6 +52,16 @@ def wordset(spaced: str) -> frozenset[str]:
 
 def words(text: str) -> list[str]:
     """ASCII words of ``text``, camelCase split, lower-cased (accents folded, emoji dropped)."""
+    # state names, parts and titles come back thousands of times: short texts are memoised
+    return list(_short_words(text)) if len(text) <= 64 else _words(text)
+
+
+@lru_cache(maxsize=16384)
+def _short_words(text: str) -> tuple[str, ...]:
+    return tuple(_words(text))
+
+
+def _words(text: str) -> list[str]:
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     folded = _CAMEL.sub(" ", folded)
     return [w.lower() for w in _WORD.findall(folded)]

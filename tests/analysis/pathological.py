@@ -1,4 +1,4 @@
-"""Hostile PRD texts, each at most the service's 256 KiB limit, that once made analysis super-linear.
+"""Hostile PRD texts, each at most the service's 256 KiB limit, that made analysis super-linear.
 
 Shared by tests/analysis/test_pathological.py (each must finish within budget) and
 scripts/bench_analysis_worst.py (prints size and time of each). Built lazily: ``corpus()``.
@@ -74,11 +74,26 @@ BUILDERS: dict[str, Callable[[], str]] = {
     "comment_unclosed": lambda: _fill("a ", "<!-- "),
     "comment_nested_open": lambda: _fill("<!-- a ", "", "-->"),
     # 256 KiB of one markdown metacharacter
-    **{f"only_{name}": (lambda c=char: _fill(c)) for name, char in (
-        ("star", "*"), ("underscore", "_"), ("pipe", "|"), ("dash", "-"), ("hash", "#"),
-        ("gt", ">"), ("bracket", "["), ("paren", "("), ("backtick", "`"), ("tilde", "~"),
-        ("colon", ":"), ("space", " "), ("newline", "\n"), ("tab", "\t"), ("nbsp", "\u00a0"),
-    )},
+    **{
+        f"only_{name}": (lambda c=char: _fill(c))
+        for name, char in (
+            ("star", "*"),
+            ("underscore", "_"),
+            ("pipe", "|"),
+            ("dash", "-"),
+            ("hash", "#"),
+            ("gt", ">"),
+            ("bracket", "["),
+            ("paren", "("),
+            ("backtick", "`"),
+            ("tilde", "~"),
+            ("colon", ":"),
+            ("space", " "),
+            ("newline", "\n"),
+            ("tab", "\t"),
+            ("nbsp", "\u00a0"),
+        )
+    },
     "only_star_space": lambda: _fill("* "),
     "only_underscore_word": lambda: _fill("_a"),
     "link_brackets": lambda: _fill("[](", "- the system must "),
@@ -102,7 +117,9 @@ BUILDERS: dict[str, Callable[[], str]] = {
     "headings_many": lambda: _lines(lambda i: f"## Heading {i}\n- must do {i}"),
     "headings_deep": lambda: _lines(lambda i: "#" * (1 + i % 6) + f" Level {i}\n- must {i}"),
     "bold_labels_many": lambda: _lines(lambda i: f"**Label {i}**:\n- must {i}"),
-    "plain_headings_many": lambda: _lines(lambda i: f"\nSECTION NUMBER {i}\n\nthe system must {i}\n"),
+    "plain_headings_many": lambda: _lines(
+        lambda i: f"\nSECTION NUMBER {i}\n\nthe system must {i}\n"
+    ),
     "fences_many": lambda: _lines(lambda i: "```\ncode\n```\n- must do"),
     "fence_unclosed": lambda: _fill("code line\n", "# PRD\n\n" + _REQ + "```python\n"),
     "front_matter_unclosed": lambda: _fill("key: value\n", "---\n" + _REQ),
@@ -120,8 +137,9 @@ BUILDERS: dict[str, Callable[[], str]] = {
     "status_word_repeated": lambda: _fill("status state ", "- must "),
     "status_colon_repeated": lambda: _fill("status: ", "- must "),
     "status_paren_unclosed": lambda: _fill("a/", "- The order status ("),
-    "arrow_chain_20k": lambda: "# PRD\n\n- The order status must follow: "
-    + " -> ".join(f"s{i}" for i in range(20000)),
+    "arrow_chain_20k": lambda: (
+        "# PRD\n\n- The order status must follow: " + " -> ".join(f"s{i}" for i in range(20000))
+    ),
     "arrow_chain_max": lambda: _fill(" -> a", "- The order status must move a"),
     "arrow_spaces": lambda: _fill(" ", "- status must a ->", "-> b"),
     "arrows_only": lambda: _fill("->", "- status must "),
@@ -139,6 +157,8 @@ BUILDERS: dict[str, Callable[[], str]] = {
     "union_type_long_word": lambda: _fill("a", "# PRD\n\n" + _REQ + "\n```ts\n", "\n```"),
     "workflow_inline_repeated": lambda: _fill("workflow flow ", "- The approval ", ": a"),
     "workflow_colon_steps": lambda: _fill("a, ", "- The approval workflow: "),
+    "workflow_long_word": lambda: _fill("a", "- The approval workflow: x, y, z must "),
+    "workflow_dashed_word": lambda: _fill("a-", "- The approval workflow: x, y, z must "),
     "entity_section_spaces": lambda: _fill(" ", "# PRD\n\n## Data model\n\n- Order", "x must"),
     "entity_prose_with": lambda: _fill("create a thing with ", "- The system must "),
     "entity_code_fields": lambda: _fill(
@@ -156,7 +176,9 @@ BUILDERS: dict[str, Callable[[], str]] = {
     "external_words": lambda: _fill("stripe kafka s3/redis ", "- The system must use "),
     "url_like": lambda: _fill("a.", "- must http", "://x"),
     # unicode, control characters
-    "unicode_rtl": lambda: _fill("\u202e\u05d0\u05d1 must \u202c ", "# \u05e9\u05dc\u05d5\u05dd\n\n- "),
+    "unicode_rtl": lambda: _fill(
+        "\u202e\u05d0\u05d1 must \u202c ", "# \u05e9\u05dc\u05d5\u05dd\n\n- "
+    ),
     "unicode_combining": lambda: _fill("a\u0301\u0302\u0303 ", "- must "),
     "unicode_emoji": lambda: _fill("\U0001f680 must ", "# \U0001f680 PRD\n\n- "),
     "nul_bytes": lambda: _fill("\x00", "- must ", "x"),
