@@ -1,89 +1,176 @@
-"""External systems a PRD talks to (Stripe, S3, Slack, SMTP, Kafka, PostgreSQL, HTTP APIs...).
+"""External systems a PRD talks to, by name: Stripe, Trello, an MQTT broker, "the email provider".
 
-Matched on words and word pairs (one dictionary lookup each), never with a scan per system.
+Names come from the catalogue in `data/external_systems.yaml` (a few hundred services and
+protocols, each with its category and the aliases matched as whole words). Matching looks up
+every run of one to three words in one dictionary, so its cost is linear in the text. A generic
+entry ("payment gateway", "email") is dropped when the PRD names a system of the same category.
 """
 
-from app.analysis import lexicon
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from app.analysis import naming
 from app.analysis.markdown import Block
 from app.analysis.plan import ExternalSystem
 from app.analysis.requirements import clean
 from app.analysis.sections import Role, role
 
-# trigger words / word pairs -> (snake name, category)
-_SPEC: list[tuple[str, str, str]] = [
-    ("stripe", "stripe", "payment"),
-    ("paypal braintree adyen", "payment_provider", "payment"),
-    ("payment-provider payment-gateway payment-processor", "payment_gateway", "payment"),
-    ("s3 minio object-storage blob-storage gcs", "object_storage", "file"),
-    ("slack", "slack", "chat"),
-    ("smtp sendgrid ses mailgun email emails e-mail", "email", "email"),
-    ("sms twilio", "sms", "sms"),
-    (
-        "kafka redpanda rabbitmq sqs sns pub/sub pubsub message-queue message-broker",
-        "message_broker",
-        "queue",
-    ),
-    ("postgres postgresql mysql sqlite mariadb", "relational_database", "database"),
-    ("mongodb dynamodb cassandra", "document_database", "database"),
-    ("snowflake bigquery redshift data-warehouse", "data_warehouse", "database"),
-    ("vector-database pinecone weaviate qdrant chroma", "vector_database", "database"),
-    ("redis memcached", "redis", "cache"),
-    ("webhook webhooks", "webhook", "http_api"),
-    ("websocket websockets", "websocket", "realtime"),
-    ("github gitlab git", "git_host", "http_api"),
-    ("jira", "jira", "http_api"),
-    ("openai anthropic gemini llm language-model embedding-model", "llm_api", "http_api"),
-    ("airflow celery apscheduler cron", "scheduler", "scheduler"),
-    ("local-storage file-system filesystem", "file_system", "file"),
-    ("mlflow", "mlflow", "http_api"),
-    ("argocd kubernetes openshift", "cluster_api", "http_api"),
-    (
-        "external-api third-party-api third-party external-service rest-api http-api",
-        "http_api",
-        "http_api",
-    ),
-]
-_TRIGGERS: dict[str, tuple[str, str]] = {
-    trigger.replace("-", " ") if trigger.count("-") == 1 and trigger != "e-mail" else trigger: (
-        name,
-        cat,
-    )
-    for words, name, cat in _SPEC
-    for trigger in words.split()
-}
-_TRIGGERS.update(
-    {"third party api": ("http_api", "http_api"), "third-party api": ("http_api", "http_api")}
+CATALOGUE = Path(__file__).resolve().parent / "data" / "external_systems.yaml"
+_MAX_WORDS = 3
+_WORD = re.compile(r"[a-z0-9]+(?:[.\-+][a-z0-9]+)*\+?")
+# An uncatalogued brand before "API"/"SDK"/"webhook": BVG API, the WhiteBit API, OxaPay webhooks.
+# Only names that cannot be ordinary words (an inner capital or all capitals) count.
+_BRAND_API = re.compile(r"\b([A-Z][a-z0-9]*[A-Z][A-Za-z0-9]*+)\s(?:API|SDK|[Ww]ebhooks?)\b")
+_NOT_BRAND = frozenset(
+    [
+        "REST",
+        "HTTP",
+        "HTTPS",
+        "JSON",
+        "XML",
+        "API",
+        "SDK",
+        "URL",
+        "CRUD",
+        "UI",
+        "UX",
+        "ID",
+        "MVP",
+        "PRD",
+        "JWT",
+        "SQL",
+        "CSV",
+        "PDF",
+        "AI",
+        "ML",
+        "LLM",
+        "OTP",
+        "QR",
+        "SMS",
+        "SMTP",
+        "TCP",
+        "UDP",
+        "IP",
+        "CLI",
+        "GUI",
+        "OS",
+        "IOS",
+        "OAUTH",
+        "SSO",
+        "RPC",
+        "GRPC",
+        "DB",
+        "GDPR",
+        "HIPAA",
+        "PCI",
+        "KYC",
+        "AML",
+        "B2B",
+        "B2C",
+        "SaaS",
+        "PaaS",
+        "IoT",
+        "GraphQL",
+        "RESTful",
+        "OpenAPI",
+        "WebSocket",
+    ]
 )
 
 
-def _systems(text: str) -> list[tuple[str, str]]:
-    words = [
-        part
-        for word in lexicon.tokens(text)
-        for part in ([word, *word.split("/")] if "/" in word else [word])
-    ]
-    found: list[tuple[str, str]] = []
-    for i, word in enumerate(words):
-        for key in (word, f"{words[i - 1]} {word}" if i else ""):
-            if key and (hit := _TRIGGERS.get(key)) and hit not in found:
-                found.append(hit)
+@dataclass(frozen=True, slots=True)
+class Known:
+    name: str  # snake_case identifier
+    label: str  # display name, as users write it
+    category: str
+    generic: bool
+
+
+def _identifier(label: str) -> str:
+    """ "PostgreSQL" -> postgresql, "Google Calendar" -> google_calendar, "1inch" -> n1inch."""
+    name = "_".join(_WORD.findall(label.lower().replace(".", " ").replace("-", " ")))
+    name = name.replace("+", "_plus")
+    return naming.safe_name(name, fallback="external_system") if name[:1].isdigit() else name
+
+
+@cache
+def catalogue() -> dict[str, Known]:
+    """alias (lowercase words joined by one space) -> the system it names."""
+    data = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
+    aliases: dict[str, Known] = {}
+    for entry in data["systems"]:
+        known = Known(
+            name=_identifier(entry["name"]),
+            label=entry["name"],
+            category=entry["category"],
+            generic=bool(entry.get("generic", False)),
+        )
+        for alias in entry["aliases"]:
+            aliases[" ".join(_WORD.findall(alias.lower()))] = known
+    return aliases
+
+
+def systems_in(text: str) -> list[Known]:
+    """The catalogued systems named in `text`, longest alias first at each position."""
+    aliases = catalogue()
+    words = _WORD.findall(text.lower())
+    found: list[Known] = []
+    i = 0
+    while i < len(words):
+        for size in range(min(_MAX_WORDS, len(words) - i), 0, -1):
+            known = aliases.get(" ".join(words[i : i + size]))
+            if known is not None:
+                if known not in found:
+                    found.append(known)
+                i += size
+                break
+        else:
+            i += 1
     return found
 
 
+def _brands(text: str) -> list[Known]:
+    return [
+        Known(name=_identifier(m.group(1)), label=m.group(1), category="http_api", generic=False)
+        for m in _BRAND_API.finditer(text)
+        if m.group(1) not in _NOT_BRAND and m.group(1).lower() not in catalogue()
+    ]
+
+
+def _block_text(block: Block) -> str:
+    if block.kind == "table":
+        return " ; ".join(" ; ".join(row) for row in block.rows)
+    if block.kind == "code":
+        return block.text
+    return clean(block.text)
+
+
+def _in_block(block: Block) -> list[Known]:
+    """Systems one block names. Code (diagrams, configuration) counts for named systems only;
+    a generic phrase beside a named system of its category describes that system."""
+    text = _block_text(block)
+    systems = systems_in(text)
+    systems += [k for k in _brands(text) if k not in systems]
+    named = {k.category for k in systems if not k.generic}
+    if block.kind == "code":
+        return [k for k in systems if not k.generic]
+    return [k for k in systems if not (k.generic and k.category in named)]
+
+
 def extract(blocks: list[Block], block_req: dict[int, str]) -> list[ExternalSystem]:
-    found: dict[str, tuple[str, dict[str, None]]] = {}
+    found: dict[Known, dict[str, None]] = {}
     for i, block in enumerate(blocks):
-        if block.kind == "code" or role(block.path) is Role.SKIP:
+        if role(block.path) is Role.SKIP:
             continue
-        text = (
-            " ".join(" ".join(r) for r in block.rows)
-            if block.kind == "table"
-            else clean(block.text)
-        )
-        for name, category in _systems(text):
-            _, rids = found.setdefault(name, (category, {}))
+        for known in _in_block(block):
+            rids = found.setdefault(known, {})
             if rid := block_req.get(i):
                 rids[rid] = None
     return [
-        ExternalSystem(name=n, category=c, requirement_ids=list(r)) for n, (c, r) in found.items()
+        ExternalSystem(name=k.name, label=k.label, category=k.category, requirement_ids=list(r))
+        for k, r in found.items()
     ]

@@ -8,7 +8,14 @@ chosen by default.
 from dataclasses import dataclass, field
 
 from app.analysis import lexicon
-from app.analysis.plan import Flow, KindDecision, NodeKind, Requirement, StateMachine
+from app.analysis.plan import (
+    ExternalSystem,
+    Flow,
+    KindDecision,
+    NodeKind,
+    Requirement,
+    StateMachine,
+)
 
 KIND_ORDER: tuple[NodeKind, ...] = ("EFFECT", "COMPUTE", "REDUCER", "ORCHESTRATOR")
 MIN_SCORE = 2.0
@@ -43,6 +50,7 @@ def collect(
     weights: dict[str, float],
     machines: list[StateMachine],
     flows: list[Flow],
+    systems: list[ExternalSystem],
 ) -> dict[NodeKind, KindEvidence]:
     evidence = {kind: KindEvidence(kind) for kind in KIND_ORDER}
     for req in requirements:
@@ -67,6 +75,14 @@ def collect(
             f"status lifecycle '{machine.name}': {' -> '.join(machine.states[:6])}"
         )
     reducer.reasons[:0] = lifecycle_reasons[::-1]
+    effect = evidence["EFFECT"]
+    called = [s for s in systems if s.requirement_ids]  # named by a requirement: it is called
+    for system in called:
+        effect.score += 1.0
+        effect.structural += system.requirement_ids
+    if called:
+        labels = ", ".join(s.label or s.name for s in called[:6])
+        effect.reasons.insert(0, f"calls external systems: {labels}")
     flow_reasons: list[str] = []
     for flow in flows:
         types = {step.step_type for step in flow.steps}

@@ -70,7 +70,8 @@ class Flow(_Frozen):
 
 class ExternalSystem(_Frozen):
     name: str  # snake_case
-    category: str  # http_api, database, queue, email, file, payment, cache, ...
+    category: str  # a category of the catalogue: payment, chat, database, broker, llm, ...
+    label: str = ""  # the system's name as users write it ("Stripe", "Google Calendar")
     requirement_ids: list[str] = Field(default_factory=list)
 
 

@@ -63,9 +63,9 @@ def test_project_name_from_caller_is_sanitised_and_title_is_fallback() -> None:
 
 def test_ten_thousand_requirements() -> None:
     text = large_prd(10_000)
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: a complexity guard, not a speed target
     plan = analyse(text)
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     assert len(plan.requirements) == 10_000
     assert plan.requirements[0].id == "FR-00001" and plan.requirements[-1].id == "FR-10000"
     assert {d.kind for d in plan.kinds} >= {"EFFECT", "COMPUTE", "REDUCER"}

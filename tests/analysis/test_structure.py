@@ -74,7 +74,8 @@ def test_numbered_workflow_becomes_a_flow_with_typed_steps() -> None:
 
 def test_external_systems_are_detected() -> None:
     plan = analyse(fixture_text("approval_workflow.md"))
-    systems = {s.name: s.category for s in plan.external_systems}
-    assert systems["message_broker"] == "queue" and systems["email"] == "email"
+    systems = {s.name: (s.category, s.label) for s in plan.external_systems}
+    assert systems["apache_kafka"] == ("broker", "Apache Kafka")
+    assert systems["email"] == ("email", "Email")
     invoice = analyse(fixture_text("table_ids.md"))
-    assert {"relational_database", "email"} <= {s.name for s in invoice.external_systems}
+    assert {"postgresql", "smtp"} <= {s.name for s in invoice.external_systems}
