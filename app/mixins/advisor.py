@@ -230,14 +230,14 @@ class Advisor:
         sees the same few capability sets over and over, and each costs a model call per
         capability."""
         key = (kind.lower(), tuple(dict.fromkeys(c.lower() for c in capabilities)))
-        revision = self.predictor.revision
         remembered = self._node_mixins.get(key)
-        if remembered is not None and remembered[0] == revision:
+        if remembered is not None and remembered[0] == self.predictor.revision:
             return list(remembered[1])
         chosen = await self._compose_for_node(*key)
         if len(self._node_mixins) >= MEMO_ENTRIES:
             self._node_mixins.clear()
-        self._node_mixins[key] = (revision, list(chosen))
+        # the revision after composing: its own confirmations are part of the evidence
+        self._node_mixins[key] = (self.predictor.revision, list(chosen))
         return chosen
 
     async def _compose_for_node(self, kind: str, capabilities: tuple[str, ...]) -> list[str]:

@@ -31,4 +31,4 @@ async def test_small_sweep_matches_the_single_rule(catalog: Catalog, pool: Sandb
     assert not by[("effect", "mixins_first", ("MixinHealthCheck",))]
     assert oracle.cache  # cached by canonical key
     again = await oracle.measure(queries[:3])
-    assert [r.key for r in again] == [r.key for r in results[:3]]
+    assert [r.query for r in again] == [r.query for r in results[:3]]
