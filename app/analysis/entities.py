@@ -3,9 +3,9 @@
 import re
 
 from app.analysis import naming
+from app.analysis.inline import clean
 from app.analysis.markdown import Block
 from app.analysis.plan import Entity, EntityField, FieldType
-from app.analysis.requirements import clean
 from app.analysis.sections import Role, role
 
 _ENTITY_SECTION = re.compile(

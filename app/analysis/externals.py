@@ -14,9 +14,9 @@ from pathlib import Path
 import yaml
 
 from app.analysis import naming
+from app.analysis.inline import clean
 from app.analysis.markdown import Block
 from app.analysis.plan import ExternalSystem
-from app.analysis.requirements import clean
 from app.analysis.sections import Role, role
 
 CATALOGUE = Path(__file__).resolve().parent / "data" / "external_systems.yaml"

@@ -4,9 +4,9 @@ import re
 from collections.abc import Iterator
 
 from app.analysis import lexicon, naming, phrases
+from app.analysis.inline import clean
 from app.analysis.markdown import Block
 from app.analysis.plan import Flow, FlowStep, NodeKind, Requirement, StepType
-from app.analysis.requirements import clean
 from app.analysis.sections import Role, role
 
 _FLOW_SECTION = re.compile(

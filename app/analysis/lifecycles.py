@@ -1,17 +1,18 @@
 """Status lifecycles: state enumerations, arrow chains and "Statuses" sections -> StateMachine."""
 
 import re
-from itertools import pairwise
 
-from app.analysis import diagrams, naming, state_mentions
+from app.analysis import diagrams, fsm, naming, state_lists, state_mentions
+from app.analysis.inline import clean
 from app.analysis.markdown import Block
-from app.analysis.plan import Requirement, StateMachine, Transition
-from app.analysis.requirements import clean
+from app.analysis.plan import ANY_STATE, Requirement, StateMachine
 from app.analysis.sections import Role, role
 
 _KEY = r"(?:status(?:es)?|states?|lifecycle|life cycle|stages?|phases?)"
 _ENUM = re.compile(
-    rf"\b(?P<key>{_KEY})\b\s*(?P<sep>\(|:|-|are|is one of|includes?|values?)\s*"
+    rf"\b(?P<key>{_KEY})\b(?:\s(?:field|column|values?|choices|options|limited|restricted"
+    r"|to|one|of|can|be|must|either|enum|set)\b){0,5}"
+    r"\s*(?P<sep>\(|:|-|are|is one of|includes?|values?)\s*"
     r"(?P<list>[^.;()]{3,300})",
     re.I,
 )
@@ -32,15 +33,15 @@ _SUBJECT_STOP = naming.wordset(
     "a an the each every its their of for system tracks track has have with current and to "
     "is are all any new support supports must should can"
 )
-_NOT_STATE = naming.wordset("else then if when otherwise unless until after before within")
-_FAILURE = re.compile(
-    r"fail|cancel|reject|declin|expire|abort|error|refund|void|timeout|timed_out|lost|dead"
-    r"|game_over|closed|archived|deleted|suspended|terminated|chargeback"
+_NOT_STATE = naming.wordset(
+    "else then if when otherwise unless until after before within all any none other etc "
+    "id ids uuid url urls str int float bool dict json timestamp date get post put patch delete"
 )
-_SUCCESS = re.compile(
-    r"^(?:paid|done|complete|completed|succeeded|success|delivered|finished|resolved"
-    r"|settled|published|approved|processed|closed|sent|won|result)$"
-)
+_ID_LIKE = re.compile(r"^[a-z]{1,5}_?\d+(?:_\d+)*$")  # fr_020, us3: requirement ids, not states
+
+
+def _plural_noun(state: str) -> bool:
+    return state.endswith("s") and not state.endswith(("ss", "us", "is", "_in", "ys"))
 
 
 _MAX_STATES = 20
@@ -55,8 +56,12 @@ def _states(parts: list[str]) -> list[str]:
         if not words or len(words) > 3 or words[0].isdigit() or _NOT_STATE & set(words):
             return []
         state = naming.plain_name(part, fallback="state")
+        if _ID_LIKE.match(state):
+            return []
         if state not in out:
             out.append(state)
+    if sum(map(_plural_noun, out)) * 2 >= len(out):
+        return []  # "videos, audio, thumbnails": things, not the states of one
     return out if 2 <= len(out) <= _MAX_STATES else []
 
 
@@ -78,26 +83,119 @@ def _listed(key: str, items: str) -> bool:
     return not key.lower().startswith("state") and items.count(",") >= 2
 
 
+_ANY = re.compile(rf"^(?:any|every|all)(?:\s+(?:other\s+)?{_KEY})?$", re.I)
+_ALTERNATIVES = re.compile(r"\s*(?:(?<![Nn])/(?![Aa]\b)|,|\bor\b)\s*")
+
+
+def _alternatives(part: str, last: bool) -> list[str]:
+    """ "completed/cancelled", "ready or failed", and after the last arrow "a, b (note)"."""
+    if last:
+        part = re.split(r"[().:]", part)[0]
+    options = [o.strip(" `*'\"") for o in _ALTERNATIVES.split(part.strip())]
+    options = [o for o in options if o]
+    if last:  # the chain ends where the prose starts
+        kept = []
+        for option in options:
+            if len(option.split()) > 2:
+                break
+            kept.append(option)
+        return kept or [" ".join(options[0].split()[:2])] if options else []
+    return options
+
+
+_NEXT_CHAIN = re.compile(r"\s+or\s+(?=[`*\w]+[`*]*\s*(?:→|->|=>|⟶|⇒))")
+_API_ROUTE = re.compile(r"\b(?:GET|POST|PUT|PATCH|DELETE)\b|(?:^|\s)/\w|[{}]")
+
+
+def arrow_chain(segment: str) -> tuple[list[str], list[tuple[str, str]], str] | None:
+    """(states, stated pairs, text before the chain) of "a -> b -> c/d", "any status -> x";
+    "a -> b or a -> c" is two chains. API routes ("POST /x -> y") are not lifecycles."""
+    if _API_ROUTE.search(segment):
+        return None
+    chains = [c for c in map(_one_chain, _NEXT_CHAIN.split(segment)) if c]
+    if not chains:
+        return None
+    states = list(dict.fromkeys(s for c in chains for s in c[0]))
+    pairs = list(dict.fromkeys(p for c in chains for p in c[1]))
+    return states, pairs, chains[0][2]
+
+
+def _run_on(option: str) -> bool:
+    """ "CANCELED IN_PROGRESS": two states run together (list items joined into one text)."""
+    return sum(1 for w in option.split() if len(w) > 1 and w.isupper()) >= 2
+
+
+def _steps(parts: list[str]) -> list[tuple[list[str], list[str]]]:
+    """(targets, sources) per part. A comma list between two arrows is the previous arrow's
+    targets then the next one's source ("a -> b, c, d -> e": list items joined into one text);
+    "b/c" and "b or c" are alternatives, each both a target and a source."""
+    steps: list[tuple[list[str], list[str]]] = []
+    for i, part in enumerate(parts):
+        if i == len(parts) - 1:
+            targets = _alternatives(part, last=True)
+            steps.append((targets, targets))
+            continue
+        items = [x for x in re.sub(r"\([^()]*\)", " ", part).split(",") if x.strip()]
+        options = [_alternatives(x, last=False) for x in items]
+        if not options:
+            steps.append(([], []))
+            continue
+        targets = [o for group in options[:-1] for o in group] if len(options) > 1 else options[0]
+        steps.append((targets, options[-1]))
+    return steps
+
+
+def _one_chain(segment: str) -> tuple[list[str], list[tuple[str, str]], str] | None:
+    parts = _ARROW.split(segment)
+    if len(parts) < 2:
+        return None
+    head = re.split(r"[(:,]", parts[0])[-1].split()[-2:]
+    before = segment[: segment.find(parts[0]) + len(parts[0]) - len(" ".join(head))]
+    parts[0] = " ".join(head)
+    if re.fullmatch(_KEY, parts[0].strip(" `*"), re.I):
+        parts = parts[1:]  # "status -> canceled" sets a status; it is not one
+    if len(parts) < 2:
+        return None
+    steps = _steps(parts)
+    if any(_run_on(option) for targets, sources in steps[:-1] for option in targets + sources):
+        return None
+    from_any = _ANY.match(parts[0].strip(" `*")) is not None
+    flat = [o for targets, sources in steps[1 if from_any else 0 :] for o in targets + sources]
+    states = _states(flat)
+    if any(len(o.split()) > 3 for o in flat) or not (states or from_any):
+        return None
+    name = [([_state(o) for o in t], [_state(o) for o in s]) for t, s in steps]
+    sources = [ANY_STATE] if from_any else name[0][1]
+    pairs: list[tuple[str, str]] = []
+    for targets, next_sources in name[1:]:
+        pairs += [(a, b) for a in sources for b in targets if a != b]
+        sources = next_sources
+    if not pairs:
+        return None
+    if from_any:
+        states = list(dict.fromkeys(b for _, b in pairs))
+    return states, list(dict.fromkeys(pairs)), before
+
+
+def _state(option: str) -> str:
+    return naming.plain_name(option, fallback="state")
+
+
 def _from_text(text: str) -> list[tuple[str, list[str], list[tuple[str, str]]]]:
     found: list[tuple[str, list[str], list[tuple[str, str]]]] = []
     if not _QUICK.search(text):
         return found
     if _ARROW.search(text) and re.search(_KEY + r"|transition", text, re.I):
         for segment in re.split(r"[;.]\s", text):
-            parts = _ARROW.split(segment)
-            if len(parts) < 2:
-                continue
-            parts[0] = " ".join(re.split(r"[(:,]", parts[0])[-1].split()[-2:])
-            if re.fullmatch(_KEY, parts[0].strip(" `*"), re.I):
-                parts = parts[1:]  # "status -> canceled" sets a status; it is not one
-            parts[-1] = " ".join(re.split(r"[),.]", parts[-1])[0].split()[:2])
-            if states := _states(parts):
-                pairs = list(pairwise(states))
-                found.append((_subject(segment.split(parts[0])[0], "lifecycle"), states, pairs))
+            if chain := arrow_chain(segment):
+                states, pairs, before = chain
+                found.append((_subject(before, "lifecycle"), states, pairs))
     for match in _ENUM.finditer(text):
         if match.group("sep") == "(" and not _listed(match.group("key"), match.group("list")):
             continue
-        items = re.split(r"\s*(?:/|,|\||\bor\b|→|->)\s*", match.group("list").strip())
+        items = re.split(
+            r"\s*(?:(?<![Nn])/(?![Aa]\b)|,|\||\bor\b|→|->)\s*", match.group("list").strip()
+        )
         items = [
             re.sub(r"^(?:and|or)\s+", "", i.strip(" `'\"*")) for i in items if i.strip(" `'\"*")
         ]
@@ -109,43 +207,6 @@ def _from_text(text: str) -> list[tuple[str, list[str], list[tuple[str, str]]]]:
             key = _PLURAL.get(match.group("key").lower(), match.group("key").lower())
             found.append((_named(subject, naming.snake(key)), states, []))
     return found
-
-
-def _machine(
-    name: str, states: list[str], pairs: list[tuple[str, str]], rids: list[str]
-) -> StateMachine:
-    terminal = [s for s in states[1:] if _FAILURE.search(s) or _SUCCESS.match(s)]
-    if not terminal and not pairs:
-        terminal = [states[-1]]
-    working = [s for s in states if s not in terminal]
-    edges: list[tuple[str, str]] = list(pairs)
-    if not pairs:
-        edges += list(pairwise(working))
-        for t in terminal:
-            before = [s for s in working if states.index(s) < states.index(t)] or working[:1]
-            sources = before if _FAILURE.search(t) else before[-1:]
-            edges += [(s, t) for s in sources]
-    transitions: list[Transition] = []
-    seen: set[tuple[str, str]] = set()
-    triggers: dict[str, list[str]] = {}
-    for src, dst in edges:
-        if src == dst or (src, dst) in seen:
-            continue
-        seen.add((src, dst))
-        used = triggers.setdefault(src, [])
-        trigger = naming.unique(naming.plain_name(naming.verb_of(dst), fallback="advance"), used)
-        used.append(trigger)
-        transitions.append(Transition(from_state=src, to_state=dst, trigger=trigger))
-    origins = {t.from_state for t in transitions}
-    ends = [s for s in states if s not in origins]
-    return StateMachine(
-        name=name,
-        states=states,
-        initial_state=states[0],
-        terminal_states=ends or [states[-1]],
-        transitions=transitions,
-        requirement_ids=rids,
-    )
 
 
 def _section_name(title: str) -> str:
@@ -201,13 +262,12 @@ def extract(
     for title, (tokens, rids) in sections.items():
         if states := _states(tokens):
             raw.append((_section_name(title), states, [], rids))
+    candidates = [fsm.Candidate(n, s, p, r) for n, s, p, r in raw if s]
+    candidates += state_lists.extract(blocks, block_req, arrow_chain, _states)
     machines: list[StateMachine] = []
     names = naming.UniqueNames()
-    seen: set[frozenset[str]] = set()  # state sets already made a machine (twins are dropped)
-    for name, states, pairs, rids in raw:
-        if not states or (state_set := frozenset(states)) in seen:
-            continue
-        seen.add(state_set)
-        name = names.add(naming.safe_name(name, fallback="status"))
-        machines.append(_machine(name, states, pairs, rids))
+    for found in fsm.merge(candidates):
+        if len(found.states) >= 2:
+            name = names.add(naming.safe_name(found.name, fallback="status"))
+            machines.append(fsm.build(name, found))
     return machines

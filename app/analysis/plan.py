@@ -40,8 +40,11 @@ class Entity(_Frozen):
     description: str = ""
 
 
+ANY_STATE = "*"  # from_state of an open table's transitions: the framework's wildcard
+
+
 class Transition(_Frozen):
-    from_state: str  # snake_case identifiers
+    from_state: str  # snake_case identifiers, or ANY_STATE
     to_state: str
     trigger: str
 
@@ -53,6 +56,9 @@ class StateMachine(_Frozen):
     terminal_states: list[str]
     transitions: list[Transition]
     requirement_ids: list[str] = Field(default_factory=list)
+    # True when the PRD lists the states without saying how they connect: the table is open
+    # (one wildcard transition into each state) instead of edges nobody wrote
+    transitions_open: bool = False
 
 
 class FlowStep(_Frozen):

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from app.analysis.plan import EntityField, NodePlan, Plan, StateMachine
+from app.analysis.plan import ANY_STATE, EntityField, NodePlan, Plan, StateMachine
 
 type JsonObject = dict[str, Any]
 
@@ -108,7 +108,7 @@ def trigger_path(machine: StateMachine, target_state: str) -> list[str] | None:
         if state == target_state:
             return path
         for t in machine.transitions:
-            if t.from_state == state and t.to_state not in seen:
+            if t.from_state in (state, ANY_STATE) and t.to_state not in seen:
                 seen.add(t.to_state)
                 queue.append((t.to_state, [*path, t.trigger]))
     return None
@@ -120,7 +120,7 @@ def transition_prelude(machine: StateMachine, trigger: str) -> list[str] | None:
     for t in machine.transitions:
         if t.trigger != trigger:
             continue
-        path = trigger_path(machine, t.from_state)
+        path = [] if t.from_state == ANY_STATE else trigger_path(machine, t.from_state)
         if path is not None and (best is None or len(path) < len(best)):
             best = path
     return best

@@ -2,10 +2,21 @@
 
 import re
 
-from app.analysis import entities, externals, flows, kinds, lifecycles, markdown, naming, planner
+from app.analysis import (
+    chains,
+    entities,
+    externals,
+    flows,
+    kinds,
+    lifecycles,
+    markdown,
+    naming,
+    planner,
+)
 from app.analysis.errors import EmptyPrd, NoRequirementsFound
+from app.analysis.inline import clean
 from app.analysis.plan import Plan
-from app.analysis.requirements import clean, extract
+from app.analysis.requirements import extract
 from app.analysis.sections import Role, role
 
 _GENERIC = re.compile(
@@ -80,6 +91,7 @@ def analyse(prd_text: str, *, project_name: str | None = None) -> Plan:
     found_flows = flows.extract(blocks, extracted.block_req)
     section_flows = {f.name for f in found_flows}
     found_flows += [f for f in flows.inline(reqs) if f.name not in section_flows]
+    found_flows += chains.extract(blocks, extracted.block_req, machines)
     systems = externals.extract(blocks, extracted.block_req)
     evidence = kinds.collect(reqs, extracted.weights, machines, found_flows, systems)
     decisions = kinds.decide(evidence, len(reqs))

@@ -6,7 +6,7 @@ and state machine to its node view.
 
 from typing import Any
 
-from app.analysis.plan import EntityField, NodePlan, Operation
+from app.analysis.plan import ANY_STATE, EntityField, NodePlan, Operation
 from app.analysis.plan_calls import (
     RESERVED_FIELD_NAMES,
     OperationCall,
@@ -118,7 +118,7 @@ def reducer_view(view: dict[str, Any], node: NodePlan, calls: list[OperationCall
                 state = next(
                     t.to_state
                     for t in machine.transitions
-                    if t.trigger == fired and t.from_state == state
+                    if t.trigger == fired and t.from_state in (state, ANY_STATE)
                 )
             to_state = state
         op = ops.get(trigger)
@@ -140,5 +140,6 @@ def reducer_view(view: dict[str, Any], node: NodePlan, calls: list[OperationCall
         "initial_state": machine.initial_state,
         "terminal_states": tuple(machine.terminal_states),
         "transitions": machine.transitions,
+        "open": machine.transitions_open,
     }
     view["terminal_walk"] = terminal_walk(machine)

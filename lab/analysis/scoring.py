@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from app.analysis.plan import Plan
+from app.analysis.plan import ANY_STATE, Plan
 
 KINDS = ("EFFECT", "COMPUTE", "REDUCER", "ORCHESTRATOR")
 _GENERIC = {
@@ -101,7 +101,8 @@ def score_lifecycles(key: dict[str, Any], plan: Plan | None) -> Counter[str]:
     counts["machines_spurious"] = len(machines) - len(pairs)
     for i, j in pairs:
         expected = keys[i]["transitions"]
-        got = _edges((t.from_state, t.to_state) for t in machines[j].transitions)
+        stated = [t for t in machines[j].transitions if t.from_state != ANY_STATE]
+        got = _edges((t.from_state, t.to_state) for t in stated)
         if isinstance(expected, list):
             want = _edges(expected)
             counts["edges_key"] += len(want)

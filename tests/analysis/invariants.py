@@ -6,7 +6,7 @@ import re
 
 from pydantic import BaseModel
 
-from app.analysis.plan import EntityField, Plan
+from app.analysis.plan import ANY_STATE, EntityField, Plan
 
 _CLASS = re.compile(r"^Node[A-Z][A-Za-z0-9]*(Effect|Compute|Reducer|Orchestrator)$")
 _SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -69,9 +69,12 @@ def assert_valid_plan(plan: Plan) -> None:
             for state in sm.states:
                 _identifier(state)
             assert sm.initial_state in sm.states and set(sm.terminal_states) <= set(sm.states)
+            wildcards = {t.to_state for t in sm.transitions if t.from_state == ANY_STATE}
+            # an open table is only ever wildcard rows into states no stated edge reaches
+            assert not sm.transitions_open or wildcards == set(sm.states[1:])
             seen: set[tuple[str, str]] = set()
             for t in sm.transitions:
-                assert t.from_state in sm.states and t.to_state in sm.states
+                assert t.from_state in {*sm.states, ANY_STATE} and t.to_state in sm.states
                 _identifier(t.trigger)
                 assert (t.from_state, t.trigger) not in seen, t
                 seen.add((t.from_state, t.trigger))
