@@ -13,7 +13,7 @@ INSTALL = mkdir -p var && { if [ -x $(BIN)/uv ]; then $(BIN)/uv pip install -q -
 	else $(BIN)/pip install -q --disable-pip-version-check $(1); fi; } >var/install.log 2>&1 \
 	|| { cat var/install.log >&2; exit 1; }
 
-.PHONY: run test lint check-deploy pytest migrate bench mixin-sweep mixin-eval bench-mixins gate-samples clean
+.PHONY: run test lint check-deploy pytest analysis-eval migrate bench mixin-sweep mixin-eval bench-mixins gate-samples clean
 
 $(BIN)/python:
 	@py=$$(scripts/find-python.sh) && "$$py" -m venv $(VENV)
@@ -45,6 +45,10 @@ check-deploy: $(DEV_STAMP)
 
 pytest: $(DEV_STAMP)
 	@scripts/run-tests.sh pytest
+
+# the PRD analysis scored on the answer keys in lab/analysis/key (samples, tuning, validation)
+analysis-eval: $(RUN_STAMP)
+	$(BIN)/python -m lab.analysis.evaluate
 
 test: $(DEV_STAMP)
 	@MAKE="$(MAKE)" scripts/run-tests.sh

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What `make test` runs (the virtualenv is already installed by then): install the system tools
 # the checks need, start PostgreSQL and make a throwaway database for the suite, then run every
-# step even when an earlier one fails. Steps: lint, check-deploy, pytest (default: all three).
+# step even when an earlier one fails. Steps: lint, check-deploy, pytest, analysis-eval (default:
+# all four; analysis-eval prints the PRD analysis scores on the labelled corpus).
 #
 # Nothing needs to be set. Optional: CODEGEN_TEST_POSTGRES_URL (use that database instead of
 # making one), CODEGEN_TEST_PG_HOST / CODEGEN_TEST_PG_PORT (the server to start and use;
@@ -18,7 +19,7 @@ BIN=.venv/bin
 PG_HOST=${CODEGEN_TEST_PG_HOST:-127.0.0.1}
 PG_PORT=${CODEGEN_TEST_PG_PORT:-5432}
 STEPS=("$@")
-[ ${#STEPS[@]} -gt 0 ] || STEPS=(lint check-deploy pytest)
+[ ${#STEPS[@]} -gt 0 ] || STEPS=(lint check-deploy pytest analysis-eval)
 
 incomplete=()
 failed=()
@@ -164,6 +165,11 @@ if wants pytest; then
   pg_url=${CODEGEN_TEST_POSTGRES_URL:-}
   say "pytest (SQLite${pg_url:+, and PostgreSQL at ${pg_url##*@}})"
   run_pytest
+fi
+
+if wants analysis-eval; then
+  say "analysis-eval (scores of the PRD analysis on the labelled corpus)"
+  run analysis-eval "$BIN/python" -m lab.analysis.evaluate
 fi
 
 for line in "${incomplete[@]}"; do echo "$line"; done
