@@ -59,7 +59,7 @@ bench: $(DEV_STAMP)
 mixin-sweep: migrate
 	$(BIN)/python -m lab.mixins.sweep --publish
 
-mixin-eval: $(RUN_STAMP)
+mixin-eval: migrate
 	$(BIN)/python -m lab.mixins.evaluate
 
 bench-mixins: $(DEV_STAMP)

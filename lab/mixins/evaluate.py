@@ -69,7 +69,11 @@ async def load(
 ) -> tuple[list[CompositionOutcome], dict[str, str]]:
     engine = create_engine(settings.database)
     try:
-        async with create_sessionmaker(engine)() as session:
+        sessionmaker = create_sessionmaker(engine)
+        # a fresh database is seeded from the checked-in baseline, as the service does at startup
+        baseline = settings.mixins.baseline_path
+        await repo.seeded_measured(sessionmaker, baseline, catalog.framework_version)
+        async with sessionmaker() as session:
             rows = await repo.outcomes(session, catalog.framework_version)
     finally:
         await engine.dispose()
