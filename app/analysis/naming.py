@@ -109,7 +109,8 @@ def field_name(text: str) -> str:
         name = f"f{name}"
     if name.startswith("model_"):
         name = f"field_{name}"
-    if keyword.iskeyword(name) or name in _MODEL_RESERVED or name in _TYPE_NAMES:
+    reserved = keyword.iskeyword(name) or keyword.issoftkeyword(name)
+    if reserved or name in _MODEL_RESERVED or name in _TYPE_NAMES:
         name = f"{name}_"
     return name
 

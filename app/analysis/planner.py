@@ -135,7 +135,8 @@ class Planner:
         flow: Flow | None = None,
         external_systems: list[str] | None = None,
     ) -> NodePlan:
-        base = naming.safe_name(topic, fallback=self.project, max_words=3)
+        # the kind suffix makes any name safe: no trailing "_" from a reserved topic ("match")
+        base = naming.safe_name(topic, fallback=self.project, max_words=3).rstrip("_")
         name = naming.unique(f"{base}_{_SUFFIX[kind]}", self.names)
         self.names.append(name)
         pascal = naming.pascal(name[: -len(_SUFFIX[kind]) - 1]) or "Project"

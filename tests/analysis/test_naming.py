@@ -52,3 +52,8 @@ def test_unique_and_verb_of() -> None:
     assert naming.verb_of("paid") == "pay"
     assert naming.verb_of("pending") == "mark_pending"
     assert not keyword.iskeyword(naming.verb_of("def"))
+
+
+def test_soft_keywords_are_never_field_names() -> None:
+    assert naming.field_name("match") == "match_" and naming.field_name("case") == "case_"
+    assert naming.field_name("type") == "type_"

@@ -26,6 +26,26 @@ async def test_hostile_prd_generates_verified_packages(client: AsyncClient) -> N
                 ast.parse(content)
 
 
+SOFT_KEYWORD_PRD = """# Tournament
+
+## Requirements
+- The system must store a Match with its home team, away team and score.
+- The system must update the Match score when a goal is reported.
+- The system must send an email to both teams when a Match is finished.
+- Match status: scheduled, live, finished.
+"""
+
+
+async def test_entity_named_after_a_soft_keyword_generates_verified_packages(
+    client: AsyncClient,
+) -> None:
+    response = await client.post("/generate", json={"prd": SOFT_KEYWORD_PRD})
+    assert response.status_code == 201, response.text[:2000]
+    nodes = response.json()["nodes"]
+    assert nodes and all(node["verification"]["ok"] for node in nodes)
+    assert all("__" not in node["name"] for node in nodes)
+
+
 async def test_hostile_project_name_is_sanitised(client: AsyncClient) -> None:
     response = await client.post(
         "/generate/plan",
