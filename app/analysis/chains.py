@@ -24,7 +24,7 @@ _MIN_STEPS, _MAX_STEPS = 3, 12
 
 
 def _steps(segment: str) -> list[str]:
-    parts = [p.strip(" `*_'\"") for p in _ARROW.split(segment)]
+    parts = [p.strip(" `*_'\"") for p in _ARROW.split(segment, maxsplit=_MAX_STEPS)]
     if not _MIN_STEPS <= len(parts) <= _MAX_STEPS:
         return []
     parts[0] = re.split(r"[:(]", parts[0])[-1].strip(" `*_'\"")

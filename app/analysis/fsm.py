@@ -22,7 +22,8 @@ _SUCCESS = re.compile(
 )
 
 
-MAX_MACHINES = 50  # more lifecycles than any PRD describes: the rest is noise
+MAX_MACHINES = 20  # more lifecycles than any PRD describes: the rest is noise
+MAX_STATES = 20
 
 
 @dataclass(slots=True)
@@ -33,38 +34,60 @@ class Candidate:
     rids: list[str] = field(default_factory=list)
 
 
-def _overlaps(a: set[str], b: set[str]) -> bool:
-    common = len(a & b)
-    return common == min(len(a), len(b)) or common * 2 >= len(a | b)
+def _overlaps(mine: set[str], theirs: dict[str, None]) -> bool:
+    """One state set holds the other, or they share half their union."""
+    common = sum(1 for state in mine if state in theirs)
+    return common == min(len(mine), len(theirs)) or common * 2 >= len(mine) + len(theirs) - common
+
+
+@dataclass(slots=True)
+class _Slot:
+    """A lifecycle being merged: ordered sets, so each merge costs the candidate's size only."""
+
+    name: str
+    states: dict[str, None]
+    pairs: dict[tuple[str, str], None]
+    rids: dict[str, None]
+
+    def candidate(self) -> Candidate:
+        return Candidate(self.name, list(self.states), list(self.pairs), list(self.rids))
 
 
 def merge(candidates: list[Candidate]) -> list[Candidate]:
     """One candidate per lifecycle, in order of first mention. Only candidates sharing a state
     are compared (an index by state), so many unrelated lists stay linear."""
-    merged: list[Candidate] = []
+    slots: list[_Slot] = []
     by_state: dict[str, list[int]] = {}
     for found in candidates:
         mine = set(found.states)
-        near = dict.fromkeys(j for state in found.states for j in by_state.get(state, ()))
-        index = next((j for j in near if _overlaps(mine, set(merged[j].states))), -1)
+        near = dict.fromkeys(j for state in mine for j in by_state.get(state, ()))
+        index = next((j for j in near if _overlaps(mine, slots[j].states)), -1)
         if index < 0:
-            if len(merged) < MAX_MACHINES:
+            if len(slots) < MAX_MACHINES:
                 for state in mine:
-                    by_state.setdefault(state, []).append(len(merged))
-                merged.append(
-                    Candidate(found.name, list(found.states), list(found.pairs), found.rids)
+                    by_state.setdefault(state, []).append(len(slots))
+                slots.append(
+                    _Slot(
+                        found.name,
+                        dict.fromkeys(found.states),
+                        dict.fromkeys(found.pairs),
+                        dict.fromkeys(found.rids),
+                    )
                 )
             continue
-        twin = merged[index]
-        for state in mine - set(twin.states):
+        twin = slots[index]
+        new = [s for s in found.states if s not in twin.states]
+        if len(twin.states) + len(new) > MAX_STATES:
+            continue  # no lifecycle has this many states: the rest is noise
+        for state in new:
             by_state.setdefault(state, []).append(index)
         if len(found.states) > len(twin.states) and not twin.pairs:
-            twin.states = list(dict.fromkeys([*found.states, *twin.states]))
+            twin.states = dict.fromkeys([*found.states, *twin.states])
         else:
-            twin.states = list(dict.fromkeys([*twin.states, *found.states]))
-        twin.pairs = list(dict.fromkeys([*twin.pairs, *found.pairs]))
-        twin.rids = list(dict.fromkeys([*twin.rids, *found.rids]))
-    return merged
+            twin.states.update(dict.fromkeys(new))
+        twin.pairs.update(dict.fromkeys(found.pairs))
+        twin.rids.update(dict.fromkeys(found.rids))
+    return [slot.candidate() for slot in slots]
 
 
 def _trigger(state: str, used: list[str]) -> str:

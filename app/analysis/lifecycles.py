@@ -45,6 +45,7 @@ def _plural_noun(state: str) -> bool:
 
 
 _MAX_STATES = 20
+_MAX_CANDIDATES = 200
 
 
 def _states(parts: list[str]) -> list[str]:
@@ -146,9 +147,9 @@ def _steps(parts: list[str]) -> list[tuple[list[str], list[str]]]:
 
 
 def _one_chain(segment: str) -> tuple[list[str], list[tuple[str, str]], str] | None:
-    parts = _ARROW.split(segment)
-    if len(parts) < 2:
-        return None
+    parts = _ARROW.split(segment, maxsplit=2 * _MAX_STATES + 1)
+    if not 2 <= len(parts) <= 2 * _MAX_STATES + 1:
+        return None  # longer than any lifecycle
     head = re.split(r"[(:,]", parts[0])[-1].split()[-2:]
     before = segment[: segment.find(parts[0]) + len(parts[0]) - len(" ".join(head))]
     parts[0] = " ".join(head)
@@ -223,11 +224,15 @@ def extract(
 ) -> list[StateMachine]:
     raw: list[tuple[str, list[str], list[tuple[str, str]], list[str]]] = []
     for req in requirements:
+        if len(raw) >= _MAX_CANDIDATES:
+            break  # far more lifecycle statements than any PRD makes: the rest is noise
         raw += [(n, s, p, [req.id]) for n, s, p in _from_text(req.text)]
     # more states than any lifecycle has, as for the other sources (and _machine is quadratic)
     mentioned = state_mentions.extract(blocks, block_req)
     raw += [(n, s, [], r) for n, s, r in mentioned if len(s) <= _MAX_STATES]
     for i, block in enumerate(blocks):
+        if len(raw) >= 2 * _MAX_CANDIDATES:
+            break
         if block.kind == "para" and i not in block_req and role(block.path) is not Role.SKIP:
             raw += [(n, s, p, []) for n, s, p in _from_text(clean(block.text))]
     sections: dict[str, tuple[list[str], list[str]]] = {}
