@@ -28,6 +28,8 @@ class DatabaseSettings(_Group):
     pool_size: int = 5
     connect_timeout_s: float = 3.0
     health_timeout_s: float = 2.0
+    write_failure_window_s: float = 30.0  # a failed write keeps the database down this long
+    min_free_mb: int = 8  # SQLite: less free space on the database's volume is `degraded`
 
 
 class HttpSettings(_Group):
@@ -55,6 +57,14 @@ class MixinSettings(_Group):
     baseline_path: Path = Path("app/mixins/baseline")  # checked in by `make mixin-sweep`
     retrain_after_feedback: int = 50
     oracle_timeout_s: float = 5.0
+    keep_models: int = 5  # retrained model folders kept (newest; the active one always)
+
+
+class RetentionSettings(_Group):
+    max_age_days: int = 30  # generations older than this lose their files (0: no age limit)
+    max_generations_with_files: int = 10000  # beyond the newest N, too (0: no count limit)
+    interval_s: float = 3600.0  # between pruning runs in the service
+    batch_size: int = 100  # generations per transaction
 
 
 class Settings(BaseSettings):
@@ -68,6 +78,7 @@ class Settings(BaseSettings):
     generation: GenerationSettings = GenerationSettings()
     verification: VerificationSettings = VerificationSettings()
     mixins: MixinSettings = MixinSettings()
+    retention: RetentionSettings = RetentionSettings()
 
     @classmethod
     def settings_customise_sources(

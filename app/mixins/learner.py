@@ -7,6 +7,7 @@ import asyncio
 import hashlib
 import json
 import logging
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -46,13 +47,15 @@ ROUNDS = 250
 
 @dataclass(frozen=True)
 class CompositionOutcome:
-    """Measured counts of one composition (kind, order, canonical mixins): a training row."""
+    """Counts of one composition (kind, order, canonical mixins): a training row (measured, or
+    user reports on an unmeasured composition, with a lower weight)."""
 
     kind: str
     order: str
     mixins: tuple[str, ...]
     success: int
     failure: int
+    weight: float = 1.0  # a measurement; user reports train with `mixins.feedback_weight`
 
     @property
     def label(self) -> int:
@@ -65,14 +68,21 @@ class CompositionOutcome:
 
 def singles_from(outcomes: list[CompositionOutcome]) -> SinglesTable:
     return SinglesTable(
-        {(o.kind, o.order, o.mixins[0]): o.rate for o in outcomes if len(o.mixins) == 1}
+        {
+            (o.kind, o.order, o.mixins[0]): o.rate
+            for o in outcomes
+            if len(o.mixins) == 1 and o.weight == 1.0
+        }
     )
 
 
 def data_hash(outcomes: list[CompositionOutcome]) -> str:
     h = hashlib.sha256()
     for o in sorted(outcomes, key=lambda o: (o.kind, o.order, o.mixins)):
-        h.update(f"{o.kind}|{o.order}|{'+'.join(o.mixins)}|{o.success}|{o.failure}\n".encode())
+        user = f"|w{o.weight}" if o.weight != 1.0 else ""
+        h.update(
+            f"{o.kind}|{o.order}|{'+'.join(o.mixins)}|{o.success}|{o.failure}{user}\n".encode()
+        )
     return h.hexdigest()[:16]
 
 
@@ -98,13 +108,19 @@ def training_matrix(
     return np.vstack([full, rand, none]), np.concatenate([y, y, y])
 
 
+def weights_of(outcomes: list[CompositionOutcome]) -> npt.NDArray[np.float64]:
+    """Sample weights in training_matrix's row order (each outcome three times)."""
+    w = np.asarray([o.weight for o in outcomes if 1 <= len(o.mixins) <= 2], dtype=np.float64)
+    return np.concatenate([w, w, w])
+
+
 def fit(
     builder: FeatureBuilder, outcomes: list[CompositionOutcome], singles: SinglesTable | None = None
 ) -> lgb.Booster:
     X, y = training_matrix(
         builder, outcomes, singles if singles is not None else singles_from(outcomes)
     )
-    ds = lgb.Dataset(X, y, feature_name=COLUMNS, free_raw_data=True)
+    ds = lgb.Dataset(X, y, weight=weights_of(outcomes), feature_name=COLUMNS, free_raw_data=True)
     return lgb.train(PARAMS, ds, num_boost_round=ROUNDS)
 
 
@@ -143,7 +159,8 @@ def train_artifact(
     return ModelArtifact(booster, meta)
 
 
-def save(art: ModelArtifact, path: Path) -> Path:
+def save(art: ModelArtifact, path: Path, keep: int | None = None) -> Path:
+    """Write `art` as the current model; with `keep`, prune older folders to the newest `keep`."""
     d = model_dir(path)
     d.mkdir(parents=True, exist_ok=True)
     target = d / f"model-{art.version}"
@@ -153,7 +170,26 @@ def save(art: ModelArtifact, path: Path) -> Path:
     tmp = d / "CURRENT.tmp"
     tmp.write_text(target.name)
     tmp.replace(d / "CURRENT")
+    if keep is not None:
+        prune_models(d, keep)
     return target
+
+
+def prune_models(path: Path, keep: int) -> list[str]:
+    """Remove all but the newest `keep` model folders (by write time); never the active one
+    (CURRENT). Returns the names removed."""
+    d = model_dir(path)
+    cur = d / "CURRENT"
+    active = cur.read_text().strip() if cur.is_file() else None
+    folders = [p for p in d.glob("model-*") if p.is_dir()] if d.is_dir() else []
+    folders.sort(key=lambda p: (p.stat().st_mtime_ns, p.name), reverse=True)
+    kept = {p.name for p in folders[: max(1, keep)]} | ({active} if active else set())
+    removed = [p for p in folders if p.name not in kept]
+    for folder in removed:
+        shutil.rmtree(folder, ignore_errors=True)
+    if removed:
+        log.info("pruned %d mixin model folders, kept %d", len(removed), len(kept))
+    return [p.name for p in removed]
 
 
 def load(path: Path) -> ModelArtifact | None:
@@ -228,7 +264,9 @@ def holdout_metrics(
     rng = np.random.default_rng(seed)
     test_pairs = {pairs[i] for i in rng.permutation(len(pairs))[: max(1, len(pairs) // 5)]}
     train = [o for o in outcomes if o.mixins not in test_pairs]
-    test = [o for o in outcomes if o.mixins in test_pairs]
+    test = [o for o in outcomes if o.mixins in test_pairs and o.weight == 1.0]  # measured only
+    if not test:
+        return {"note": "no measured pairs held out"}
     builder = FeatureBuilder(catalog)
     singles = singles_from(outcomes)
     p = predict_rows(builder, fit(builder, train, singles), test, singles)

@@ -28,6 +28,7 @@ from app.mixins.learner import (
     ModelArtifact,
     load_first,
     log_training_failure,
+    prune_models,
     require_trainable,
     save,
     train_artifact,
@@ -89,6 +90,7 @@ class MixinService:
         baseline_path = Path(settings.mixins.baseline_path)
         catalog = await anyio.to_thread.run_sync(catalog_for, runtime_path, baseline_path)
         art = await anyio.to_thread.run_sync(load_first, runtime_path, baseline_path)
+        await anyio.to_thread.run_sync(prune_models, runtime_path, settings.mixins.keep_models)
         if art is not None and art.meta.get("framework_version") != catalog.framework_version:
             log.warning(
                 "mixin model %s was trained for another framework version; ignored", art.version
@@ -242,7 +244,8 @@ class MixinService:
             raise RuntimeError(self.last_train_error)
         try:
             art = await anyio.to_thread.run_sync(train_artifact, self.catalog, data)
-            await anyio.to_thread.run_sync(save, art, Path(self.settings.mixins.model_path))
+            mixins = self.settings.mixins
+            await anyio.to_thread.run_sync(save, art, Path(mixins.model_path), mixins.keep_models)
         except Exception as exc:
             self.last_train_error = repr(exc)
             raise
