@@ -46,6 +46,18 @@ class GenerationSettings(_Group):
     node_timeout_s: float = 20.0
 
 
+class AnalysisSettings(_Group):
+    workers: int = 2  # spawned processes; a PRD that overruns its budget costs only its worker
+    budget_s: float = 10.0  # hard stop (the worst known 256 KiB input takes under 2 s)
+
+
+class AdmissionSettings(_Group):
+    max_concurrent: int = 8  # /generate and /generate/plan requests running at once
+    max_queued: int = 64  # waiting for a slot; beyond it, 503 overloaded with Retry-After
+    max_wait_s: float = 30.0  # a request that waited this long for a slot gets the 503 too
+    retry_after_s: int = 2
+
+
 class VerificationSettings(_Group):
     workers: int = 4  # more warm processes than cores on purpose (measured; see config.yaml)
     memory_limit_mb: int = 1024
@@ -76,6 +88,8 @@ class Settings(BaseSettings):
     http: HttpSettings = HttpSettings()
     log: LogSettings = LogSettings()
     generation: GenerationSettings = GenerationSettings()
+    analysis: AnalysisSettings = AnalysisSettings()
+    admission: AdmissionSettings = AdmissionSettings()
     verification: VerificationSettings = VerificationSettings()
     mixins: MixinSettings = MixinSettings()
     retention: RetentionSettings = RetentionSettings()

@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from app.admission import Admission
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
 from app.errors import register_error_handlers
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "engine": engine,
                 "sessionmaker": sessionmaker,
                 "pipeline": generation.pipeline,
+                "admission": Admission(settings.admission),
                 "mixins": mixins,
                 "health_checks": checks,
             }

@@ -8,8 +8,8 @@ from typing import Protocol
 import anyio
 import jinja2
 
+from app.analysis.isolated import Analyser, InlineAnalyser
 from app.analysis.plan import NodePlan, Plan
-from app.analysis.service import analyse
 from app.generation.archive import build_archive
 from app.generation.errors import NothingToGenerate
 from app.generation.node_jobs import VerifiedBuild, build_verified
@@ -66,13 +66,15 @@ class Pipeline:
         templates: jinja2.Environment,
         verifier: Verifier | None,
         advisor: MixinAdvisor | None = None,
+        analyser: Analyser | None = None,
     ) -> None:
         self.templates = templates
+        self.analyser: Analyser = analyser or InlineAnalyser()
         self.verifier = verifier
         self.advisor = advisor
 
     async def plan(self, prd: str, *, project_name: str | None) -> Plan:
-        plan = await anyio.to_thread.run_sync(lambda: analyse(prd, project_name=project_name))
+        plan = await self.analyser.analyse(prd, project_name=project_name)
         return await self._with_mixins(plan)
 
     async def run(
@@ -80,7 +82,7 @@ class Pipeline:
     ) -> PipelineResult:
         clock = _Clock()
         digest = prd_digest(prd)
-        plan = await anyio.to_thread.run_sync(lambda: analyse(prd, project_name=project_name))
+        plan = await self.analyser.analyse(prd, project_name=project_name)
         if not plan.nodes:
             raise NothingToGenerate(len(plan.requirements))
         clock.lap("analyse")

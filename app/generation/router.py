@@ -2,6 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
+from app.admission import admitted
 from app.config import Settings
 from app.db import SessionDep
 from app.errors import error_responses
@@ -55,6 +56,10 @@ async def read_generate_request(
 GenerateRequestDep = Annotated[GenerateRequest, Depends(read_generate_request)]
 
 
+_OVERLOADED = (
+    "`overloaded`: too many generation requests running and waiting; retry after the "
+    "`Retry-After` header's seconds"
+)
 _VERIFICATION_FAILED = (
     "Invalid input (field errors in `errors`; `prd_not_utf8`, `no_node_evidence`, ...), or "
     "`verification_failed`: the generation is stored, and the body adds `generation_id` and "
@@ -66,10 +71,13 @@ _VERIFICATION_FAILED = (
     "/generate",
     status_code=201,
     openapi_extra=_BODY_DOC,
+    dependencies=[Depends(admitted)],
     response_model=GenerationRead,
     responses={
         201: {"content": {ZIP: {"schema": {"type": "string", "format": "binary"}}}},
-        **error_responses(400, 406, 413, 415, 422, descriptions={422: _VERIFICATION_FAILED}),
+        **error_responses(
+            400, 406, 413, 415, 422, 503, descriptions={422: _VERIFICATION_FAILED, 503: _OVERLOADED}
+        ),
     },
 )
 async def generate(
@@ -106,7 +114,10 @@ async def generate(
 
 
 @router.post(
-    "/generate/plan", openapi_extra=_BODY_DOC, responses=error_responses(400, 413, 415, 422)
+    "/generate/plan",
+    openapi_extra=_BODY_DOC,
+    dependencies=[Depends(admitted)],
+    responses=error_responses(400, 413, 415, 422, 503, descriptions={503: _OVERLOADED}),
 )
 async def plan_generation(body: GenerateRequestDep, pipeline: PipelineDep) -> PlanResponse:
     """Analyse a PRD: requirements, node kinds with their evidence, entities, flows, mixins."""

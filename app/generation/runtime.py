@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from app.analysis.isolated import IsolatedAnalyser
 from app.config import Settings
 from app.generation.pipeline import MixinAdvisor, Pipeline
 from app.generation.template_cache import build_environment
@@ -12,6 +13,7 @@ from app.verification.verifier import Verifier
 class GenerationResources:
     pipeline: Pipeline
     verifier: Verifier
+    analyser: IsolatedAnalyser
     closers: list[Verifier] = field(default_factory=list)
 
 
@@ -26,10 +28,18 @@ async def build_pipeline(
         scratch_dir=settings.verification.scratch_dir,
     )
     await verifier.start()
-    pipeline = Pipeline(templates=build_environment(), verifier=verifier, advisor=advisor)
-    return GenerationResources(pipeline=pipeline, verifier=verifier, closers=[verifier])
+    analyser = IsolatedAnalyser(
+        workers=settings.analysis.workers, budget_s=settings.analysis.budget_s
+    )
+    pipeline = Pipeline(
+        templates=build_environment(), verifier=verifier, advisor=advisor, analyser=analyser
+    )
+    return GenerationResources(
+        pipeline=pipeline, verifier=verifier, analyser=analyser, closers=[verifier]
+    )
 
 
 async def close_pipeline(resources: GenerationResources) -> None:
     for closer in resources.closers:
         await closer.close()
+    resources.analyser.close()
