@@ -13,7 +13,7 @@ INSTALL = mkdir -p var && { if [ -x $(BIN)/uv ]; then $(BIN)/uv pip install -q -
 	else $(BIN)/pip install -q --disable-pip-version-check $(1); fi; } >var/install.log 2>&1 \
 	|| { cat var/install.log >&2; exit 1; }
 
-.PHONY: run test lint check-deploy pytest analysis-eval migrate bench mixin-sweep mixin-eval bench-mixins gate-samples clean
+.PHONY: run test lint check-deploy pytest analysis-eval migrate bench mixin-sweep mixin-eval bench-mixins gate-samples load clean
 
 $(BIN)/python:
 	@py=$$(scripts/find-python.sh) && "$$py" -m venv $(VENV)
@@ -64,6 +64,11 @@ mixin-eval: migrate
 
 bench-mixins: $(DEV_STAMP)
 	$(BIN)/python scripts/bench_mixins.py
+
+# 50 clients for 60 s on mixed endpoints over loopback, then kill -9 and a PostgreSQL restart
+# mid-load; prints statuses, p50/p95/p99, health during/after, RSS, and lost accepted writes
+load: $(DEV_STAMP)
+	$(BIN)/python scripts/load.py
 
 gate-samples: $(DEV_STAMP)
 	$(BIN)/python scripts/gate_samples.py
