@@ -69,6 +69,9 @@ class MixinSettings(_Group):
     baseline_path: Path = Path("app/mixins/baseline")  # checked in by `make mixin-sweep`
     retrain_after_feedback: int = 50
     oracle_timeout_s: float = 5.0
+    # how much one user report weighs against the model (1 = as much as one measurement);
+    # reports never override a measured outcome: a conflicting one makes the oracle re-measure
+    feedback_weight: float = 0.25
     keep_models: int = 5  # retrained model folders kept (newest; the active one always)
 
 
@@ -77,6 +80,15 @@ class RetentionSettings(_Group):
     max_generations_with_files: int = 10000  # beyond the newest N, too (0: no count limit)
     interval_s: float = 3600.0  # between pruning runs in the service
     batch_size: int = 100  # generations per transaction
+
+
+class AuthSettings(_Group):
+    # open: no key needed (the embedded local default; a WARNING at start-up says so);
+    # keys: every route but /health*, /metrics and the docs needs `Authorization: Bearer <key>`
+    mode: Literal["open", "keys"] = "open"
+    generate_rate: str = "60/minute"  # per key (open mode: per client address), `limits` syntax
+    feedback_rate: str = "120/minute"
+    rate_storage: str = "memory://"  # or redis://127.0.0.1:6379 to share limits across processes
 
 
 class Settings(BaseSettings):
@@ -92,6 +104,7 @@ class Settings(BaseSettings):
     admission: AdmissionSettings = AdmissionSettings()
     verification: VerificationSettings = VerificationSettings()
     mixins: MixinSettings = MixinSettings()
+    auth: AuthSettings = AuthSettings()
     retention: RetentionSettings = RetentionSettings()
 
     @classmethod

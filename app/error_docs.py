@@ -31,6 +31,8 @@ class ErrorBody(BaseModel):
 
 DESCRIPTIONS = {
     400: "Bad request (e.g. malformed JSON)",
+    401: "`unauthorized`: no API key, or an unknown or revoked one (`WWW-Authenticate: Bearer`)",
+    403: "`forbidden`: the API key lacks the scope this route needs (`required_scope`)",
     404: "Not found",
     405: "Method not allowed",
     406: "Not acceptable: the Accept header asks for a format this route cannot produce",
@@ -38,9 +40,16 @@ DESCRIPTIONS = {
     413: "Payload too large",
     415: "Unsupported media type",
     422: "Invalid input (field errors in `errors`)",
-    429: "Too many requests",
+    429: "`rate_limited`: over this key's (open mode: this address's) limit; `Retry-After` "
+    "says how many seconds to wait",
     500: "Internal error",
     503: "Service unavailable",
+}
+
+# headers a status always carries, documented with it
+HEADERS: dict[int, dict[str, Any]] = {
+    401: {"WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string"}}},
+    429: {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
 }
 
 
@@ -54,6 +63,7 @@ def error_responses(
         status: {
             "model": ErrorBody,
             "description": said.get(status) or DESCRIPTIONS.get(status, "Error"),
+            **({"headers": HEADERS[status]} if status in HEADERS else {}),
         }
         for status in statuses
     }

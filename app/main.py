@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from app.admission import Admission
+from app.auth.guard import AuthService
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
 from app.errors import register_error_handlers
@@ -34,6 +35,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             engine = create_engine(settings.database)
             stack.push_async_callback(engine.dispose)
             sessionmaker = create_sessionmaker(engine)
+            auth = AuthService(settings.auth, sessionmaker)
+            auth.announce()  # a WARNING when the service runs open
             mixins = await MixinService.create(settings, sessionmaker)
             stack.push_async_callback(mixins.close)
             generation = await build_pipeline(settings, advisor=mixins)
@@ -57,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "settings": settings,
                 "engine": engine,
                 "sessionmaker": sessionmaker,
+                "auth": auth,
                 "pipeline": generation.pipeline,
                 "admission": Admission(settings.admission),
                 "mixins": mixins,

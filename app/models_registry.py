@@ -2,7 +2,7 @@
 
 import importlib
 
-DOMAIN_MODELS = ("app.generation.models", "app.mixins.models")
+DOMAIN_MODELS = ("app.generation.models", "app.mixins.models", "app.auth.models")
 
 
 def import_all() -> None:

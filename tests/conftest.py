@@ -6,8 +6,10 @@ sets `CODEGEN_TEST_REQUIRE_POSTGRES=1`, under which a missing URL fails the Post
 plain `pytest` without the URL skips them and says why.
 """
 
+import inspect
 import os
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
 from asgi_lifespan import LifespanManager
@@ -49,6 +51,8 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
     settings.mixins.model_path = tmp_path_factory.mktemp("model") / "mixin_model"
     # hermetic: the shared app measures for itself; tests/mixins/test_baseline.py covers seeding
     settings.mixins.baseline_path = tmp_path_factory.mktemp("no_baseline")
+    # one client address sends the whole suite: rate limits are tested in tests/auth
+    settings.auth.generate_rate = settings.auth.feedback_rate = "1000000/minute"
     return settings
 
 
@@ -64,6 +68,14 @@ async def app(settings: Settings, migrated: str) -> AsyncIterator[ASGIApp]:
     """The app with its lifespan running (one per backend: the sandbox pool is costly to start)."""
     async with LifespanManager(create_app(settings), startup_timeout=120) as manager:
         yield manager.app
+
+
+@pytest.fixture(scope="session")
+def app_state(app: ASGIApp) -> dict[str, Any]:
+    """The running app's lifespan state (the services a request sees as `request.state`): the
+    dict asgi_lifespan's state middleware puts into every request's scope."""
+    state: dict[str, Any] = inspect.getclosurevars(app).nonlocals["state"]
+    return state
 
 
 @pytest.fixture(scope="session")

@@ -24,6 +24,7 @@ CAPABILITIES = (
 PLUMBING = (
     "app.config",
     "app.db",
+    "app.storage",
     "app.errors",
     "app.error_docs",
     "app.logs",
@@ -50,6 +51,8 @@ FORBIDDEN: list[tuple[str, str, tuple[str, ...]]] = [
     ("app.generation", "app.health", ()),
     # the framework probes run in the sandbox and report plain data to the mixins capability
     ("app.probes", "app", ("app.probes", "app.sandbox", "app.config", "app.logs")),
+    # access control is plumbing-like: routers depend on it, it depends on no capability
+    *(("app.auth", capability, ()) for capability in CAPABILITIES),
     # the sandbox is a leaf: only configuration and logging plumbing
     ("app.sandbox", "app", ("app.sandbox", "app.config", "app.logs")),
     *((plumbing, capability, ()) for plumbing in PLUMBING for capability in CAPABILITIES),

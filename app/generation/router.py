@@ -3,6 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
 from app.admission import admitted
+from app.auth.guard import auth_errors, requires
 from app.config import Settings
 from app.db import SessionDep
 from app.errors import error_responses
@@ -56,6 +57,11 @@ async def read_generate_request(
 GenerateRequestDep = Annotated[GenerateRequest, Depends(read_generate_request)]
 
 
+# access control (keys mode): every route needs a key with `generate`; the two that run the
+# analysis are also rate-limited per key (auth.generate_rate)
+_GENERATE, _AUTH = requires("generate"), auth_errors("generate")
+_LIMITED = requires("generate", rate="generate")
+_AUTH_LIMITED = auth_errors("generate", rate="generate")
 _OVERLOADED = (
     "`overloaded`: too many generation requests running and waiting; retry after the "
     "`Retry-After` header's seconds"
@@ -71,12 +77,19 @@ _VERIFICATION_FAILED = (
     "/generate",
     status_code=201,
     openapi_extra=_BODY_DOC,
-    dependencies=[Depends(admitted)],
+    dependencies=[_LIMITED, Depends(admitted)],
     response_model=GenerationRead,
     responses={
         201: {"content": {ZIP: {"schema": {"type": "string", "format": "binary"}}}},
         **error_responses(
-            400, 406, 413, 415, 422, 503, descriptions={422: _VERIFICATION_FAILED, 503: _OVERLOADED}
+            400,
+            406,
+            413,
+            415,
+            422,
+            503,
+            *_AUTH_LIMITED,
+            descriptions={422: _VERIFICATION_FAILED, 503: _OVERLOADED},
         ),
     },
 )
@@ -116,8 +129,10 @@ async def generate(
 @router.post(
     "/generate/plan",
     openapi_extra=_BODY_DOC,
-    dependencies=[Depends(admitted)],
-    responses=error_responses(400, 413, 415, 422, 503, descriptions={503: _OVERLOADED}),
+    dependencies=[_LIMITED, Depends(admitted)],
+    responses=error_responses(
+        400, 413, 415, 422, 503, *_AUTH_LIMITED, descriptions={503: _OVERLOADED}
+    ),
 )
 async def plan_generation(body: GenerateRequestDep, pipeline: PipelineDep) -> PlanResponse:
     """Analyse a PRD: requirements, node kinds with their evidence, entities, flows, mixins."""
@@ -125,7 +140,7 @@ async def plan_generation(body: GenerateRequestDep, pipeline: PipelineDep) -> Pl
     return PlanResponse.model_validate(plan.model_dump())
 
 
-@router.get("/generations", responses=error_responses(422))
+@router.get("/generations", dependencies=[_GENERATE], responses=error_responses(422, *_AUTH))
 async def list_generations(
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -135,7 +150,9 @@ async def list_generations(
     return await service.page(session, limit=limit, offset=offset)
 
 
-@router.get("/generations/{generation_id}", responses=error_responses(404))
+@router.get(
+    "/generations/{generation_id}", dependencies=[_GENERATE], responses=error_responses(404, *_AUTH)
+)
 async def get_generation(generation_id: str, session: SessionDep) -> GenerationRead:
     """One stored generation with its files and verification reports."""
     generation = await service.get(session, generation_id)
@@ -145,10 +162,11 @@ async def get_generation(generation_id: str, session: SessionDep) -> GenerationR
 @router.get(
     "/generations/{generation_id}/archive",
     response_class=Response,
+    dependencies=[_GENERATE],
     responses={
         200: {"content": {ZIP: {"schema": {"type": "string", "format": "binary"}}}},
         304: {"description": "Not modified (If-None-Match matched the ETag)"},
-        **error_responses(404),
+        **error_responses(404, *_AUTH),
     },
 )
 async def get_archive(

@@ -19,16 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
 from app.mixins import repo
-from app.mixins.catalog import (
-    KINDS,
-    ORDERS,
-    Catalog,
-    MixinProfile,
-    Query,
-    canonical,
-    composition_key,
-)
-from app.mixins.predictor import Counts, Prediction, Predictor
+from app.mixins.catalog import Catalog, MixinProfile, Query, canonical, composition_key
+from app.mixins.predictor import Counts, Prediction, Predictor, unmeasured_singles
 from app.probes.oracle import Measured, Oracle, start_pool
 from app.sandbox.pool import SandboxPool
 
@@ -39,17 +31,6 @@ MEMO_ENTRIES = 4096
 
 def observations_from(measured: Iterable[Measured]) -> list[repo.Observation]:
     return [repo.Observation(m.kind, m.order, m.mixins, m.ok, m.stage, m.error) for m in measured]
-
-
-def unmeasured_singles(names: list[str], measured: dict[str, Counts]) -> list[Query]:
-    """Every single-mixin composition (each kind, each order) with no measurement yet."""
-    return [
-        (kind, order, (name,))
-        for name in names
-        for kind in KINDS
-        for order in ORDERS
-        if composition_key(kind, (name,), order) not in measured
-    ]
 
 
 def candidates_for(
@@ -156,9 +137,12 @@ class Advisor:
 
     async def refresh_measured(self) -> int:
         """Reload measured counts (a sweep run by the lab writes them behind the service's back)."""
+        version = self.catalog.framework_version
         async with self.sessionmaker() as session:
-            measured = await repo.load_measured(session, self.catalog.framework_version)
+            measured = await repo.load_measured(session, version)
+            user = await repo.user_counts(session, version)
         self.predictor.replace_measured(measured)
+        self.predictor.replace_user(user)
         return len(measured)
 
     async def _refresh_loop(self) -> None:
@@ -270,13 +254,32 @@ class Advisor:
         return (await self.measure_one(kind, mixins, order)).ok
 
     async def measure_one(self, kind: str, mixins: list[str], order: str) -> Measured:
+        m = await (await self._ready_oracle()).confirm(kind, mixins, order)
+        await self._store(m)
+        return m
+
+    async def remeasure(self, kind: str, mixins: list[str], order: str) -> Measured | None:
+        """Run the composition again, past the oracle's cache (a user report contradicted its
+        measured outcome), and record the run; None when the oracle cannot measure it."""
+        try:
+            oracle = await self._ready_oracle()
+        except Exception:
+            log.warning("oracle unavailable: a conflicting report was not re-measured")
+            return None
+        [m] = await oracle.measure([(kind.lower(), order, canonical(mixins))], use_cache=False)
+        return m if await self._store(m) else None
+
+    async def _ready_oracle(self) -> Oracle:
         if self._pool_task is not None:
             await self._pool_task
         if self.oracle is None:
             raise RuntimeError("oracle not started")
-        m = await self.oracle.confirm(kind, mixins, order)
+        return self.oracle
+
+    async def _store(self, m: Measured) -> bool:
+        """Record a run as a measurement and tell the predictor (not an infrastructure crash)."""
         if m.stage == "crash" and "timeout" not in (m.error or ""):
-            return m  # infrastructure failure, not a measurement
+            return False
         async with self.sessionmaker() as session, session.begin():
             await self._record(session, [m])
             row = await repo.get(session, m.kind, m.order, m.mixins, self.catalog.framework_version)
@@ -285,7 +288,7 @@ class Advisor:
                 composition_key(m.kind, m.mixins, m.order),
                 Counts(row.success_count, row.failure_count, row.last_stage, row.last_error),
             )
-        return m
+        return True
 
     async def _record(self, session: AsyncSession, measured: list[Measured]) -> None:
         version = self.catalog.framework_version

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
@@ -13,7 +13,8 @@ def _now() -> datetime:
 
 
 class MixinOutcome(Base):
-    """Counts per (canonical mixin key, node kind, class order), from the oracle and feedback."""
+    """Measured counts per (canonical mixin key, node kind, class order): the oracle, the
+    sweep's baseline. User reports never land here (see MixinFeedback)."""
 
     __tablename__ = "mixin_outcomes"
     __table_args__ = (
@@ -38,7 +39,8 @@ class MixinOutcome(Base):
 
 
 class MixinFeedback(Base):
-    """An outcome observed outside the oracle (e.g. by the generation service)."""
+    """An outcome reported by a user (`POST /mixins/feedback`): evidence of its own, weighted,
+    never counted into MixinOutcome (which holds measurements only)."""
 
     __tablename__ = "mixin_feedback"
 
@@ -51,3 +53,10 @@ class MixinFeedback(Base):
     generation_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     framework_version: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    source: Mapped[str] = mapped_column(String(16), default="user", server_default="user")
+    # the report contradicted a measured outcome: the oracle re-measured it (`remeasured`:
+    # compatible | incompatible | None when the oracle could not run)
+    conflicts_with_measured: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    remeasured: Mapped[str | None] = mapped_column(String(16), nullable=True)

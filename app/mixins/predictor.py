@@ -5,6 +5,9 @@
    rejects its arguments, NodeCoreBase never initialised, unimplemented abstract methods);
 3. model: LightGBM on static features + measured singles (sets of 3+: the weakest pair);
 4. no model loaded: the single rule, from measured singles.
+
+User reports (`/mixins/feedback`) never count as measured: they only shift an answer of kind 3
+or 4, each worth `user_weight` of the model's own answer (`source` gains `+user`).
 """
 
 from __future__ import annotations
@@ -15,7 +18,16 @@ from typing import Any
 
 import numpy as np
 
-from app.mixins.catalog import Catalog, Query, SimResult, canonical, composition_key, simulate
+from app.mixins.catalog import (
+    KINDS,
+    ORDERS,
+    Catalog,
+    Query,
+    SimResult,
+    canonical,
+    composition_key,
+    simulate,
+)
 from app.mixins.features import FeatureBuilder, SinglesTable
 from app.mixins.learner import ModelArtifact
 
@@ -30,6 +42,9 @@ class Counts:
     @property
     def rate(self) -> float:
         return self.success / max(1, self.success + self.failure)
+
+
+PredictionParts = tuple[float, str, list[str]]  # probability, source, reasons
 
 
 @dataclass
@@ -49,9 +64,16 @@ class Prediction:
 
 class Predictor:
     def __init__(
-        self, catalog: Catalog, artifact: ModelArtifact | None, measured: dict[str, Counts]
+        self,
+        catalog: Catalog,
+        artifact: ModelArtifact | None,
+        measured: dict[str, Counts],
+        user: dict[str, Counts] | None = None,
+        user_weight: float = 0.25,
     ) -> None:
         self.catalog = catalog
+        self.user = dict(user or {})
+        self.user_weight = user_weight
         self._artifact = artifact
         self.revision = 0  # bumped whenever a prediction could change (model or evidence)
         self.builder = FeatureBuilder(catalog)
@@ -93,6 +115,25 @@ class Predictor:
         self.revision += 1
         if "+" not in key.split("|", 2)[2]:
             self.singles = self._singles()
+
+    def replace_user(self, user: dict[str, Counts]) -> None:
+        self.user = dict(user)
+        self.revision += 1
+
+    def observe_user(self, key: str, counts: Counts) -> None:
+        self.user[key] = counts
+        self.revision += 1
+
+    def _shifted(self, q: Query, p: float, source: str, why: list[str]) -> PredictionParts:
+        """A model or rule answer moved by the composition's user reports (if any): the model
+        counts as one observation, each report as `user_weight` of one."""
+        c = self.user.get(composition_key(q[0], q[2], q[1]))
+        if c is None or source in ("measured", "static_rule", "pairs_static_rule"):
+            return p, source, why
+        w = self.user_weight
+        shifted = (p + w * c.success) / (1 + w * (c.success + c.failure))
+        note = f"user reports: {c.success} passed, {c.failure} failed (weight {w} each)"
+        return shifted, f"{source}+user", [*why, note]
 
     def static_failure(self, q: Query) -> str | None:
         if q in self._static:
@@ -210,7 +251,7 @@ class Predictor:
                     f"{sorted(rescued)}: __init__ never reached (chain cut); pairs adjusted"
                 )
             probs[q] = (p, source, note)
-        return [self._pred(q, *probs[q]) for q in qs]
+        return [self._pred(q, *self._shifted(q, *probs[q])) for q in qs]
 
     def _evidence(self, q: Query) -> tuple[float, str, list[str]] | None:
         c = self.measured.get(composition_key(q[0], q[2], q[1]))
@@ -238,3 +279,14 @@ class Predictor:
         return Prediction(
             q[0], q[1], list(q[2]), p > 0.5, round(p, 4), source, self.model_version, reasons
         )
+
+
+def unmeasured_singles(names: list[str], measured: dict[str, Counts]) -> list[Query]:
+    """Every single-mixin composition (each kind, each order) with no measurement yet."""
+    return [
+        (kind, order, (name,))
+        for name in names
+        for kind in KINDS
+        for order in ORDERS
+        if composition_key(kind, (name,), order) not in measured
+    ]

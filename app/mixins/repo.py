@@ -1,5 +1,5 @@
-"""Database access for outcomes and feedback, and seeding an empty database from the checked-in
-baseline (the outcomes of the last `make mixin-sweep`)."""
+"""Database access for measured outcomes and user reports (kept apart), and seeding an empty
+database from the checked-in baseline (the outcomes of the last `make mixin-sweep`)."""
 
 from __future__ import annotations
 
@@ -102,8 +102,15 @@ async def outcomes(
 
 
 async def add_feedback(
-    session: AsyncSession, obs: Observation, *, generation_id: str | None, framework_version: str
-) -> MixinOutcome:
+    session: AsyncSession,
+    obs: Observation,
+    *,
+    generation_id: str | None,
+    framework_version: str,
+    conflicts_with_measured: bool = False,
+    remeasured: str | None = None,
+) -> Counts:
+    """Store a user report (never into the measured counts); the composition's user counts."""
     session.add(
         MixinFeedback(
             mixin_key=mixin_key(obs.mixins),
@@ -113,12 +120,53 @@ async def add_feedback(
             error=obs.error,
             generation_id=generation_id,
             framework_version=framework_version,
+            source="user",
+            conflicts_with_measured=conflicts_with_measured,
+            remeasured=remeasured,
         )
     )
-    await record(session, [obs], framework_version=framework_version, source="feedback")
-    row = await get(session, obs.kind, obs.order, obs.mixins, framework_version)
-    assert row is not None
-    return row
+    await session.flush()
+    counts = await user_counts(session, framework_version, (obs.kind, obs.order, obs.mixins))
+    return next(iter(counts.values()))
+
+
+async def user_counts(
+    session: AsyncSession,
+    framework_version: str,
+    only: tuple[str, str, Sequence[str]] | None = None,
+) -> dict[str, Counts]:
+    """User reports per composition key (`kind|order|mixins`), as counts (all, or `only` one)."""
+    F = MixinFeedback
+    won = func.sum(case((F.success, 1), else_=0))
+    q = select(F.node_kind, F.class_order, F.mixin_key, won, func.count()).where(
+        F.framework_version == framework_version
+    )
+    if only is not None:
+        kind, order, mixins = only
+        q = q.where(F.node_kind == kind, F.class_order == order, F.mixin_key == mixin_key(mixins))
+    q = q.group_by(F.node_kind, F.class_order, F.mixin_key)
+    return {
+        f"{k}|{o}|{m}": Counts(int(s or 0), int(n) - int(s or 0), "feedback", None)
+        for k, o, m, s, n in (await session.execute(q)).all()
+    }
+
+
+async def user_outcomes(
+    session: AsyncSession, framework_version: str, weight: float
+) -> list[CompositionOutcome]:
+    """Training rows from user reports on compositions nobody measured, each of `weight`."""
+    measured = {f"{o.kind}|{o.order}|{'+'.join(o.mixins)}" for o, _ in await outcomes(
+        session, framework_version)}  # fmt: skip
+    return [
+        CompositionOutcome(*_split(key), c.success, c.failure, weight)
+        for key, c in (await user_counts(session, framework_version)).items()
+        if key not in measured
+    ]
+
+
+def _split(key: str) -> tuple[str, str, tuple[str, ...]]:
+    kind, order, mixins = key.split("|", 2)
+    return kind, order, tuple(mixins.split("+"))
 
 
 async def get(
@@ -231,4 +279,16 @@ async def seeded_measured(
             return await load_measured(session, framework_version)
     except Exception as exc:
         log.warning("mixin outcomes unavailable at startup: %s", exc)
+        return {}
+
+
+async def startup_user_counts(
+    sessionmaker: async_sessionmaker[AsyncSession], framework_version: str
+) -> dict[str, Counts]:
+    """User report counts at startup (none when the database is down: the refresh reloads)."""
+    try:
+        async with sessionmaker() as session:
+            return await user_counts(session, framework_version)
+    except Exception as exc:
+        log.warning("mixin user reports unavailable at startup: %s", exc)
         return {}

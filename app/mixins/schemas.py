@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, Discriminator, Field, Tag
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag
 
 from app.mixins.catalog import ClassOrder, NodeKind
 
@@ -14,13 +14,20 @@ def _lower(value: object) -> object:
 Kind = Annotated[NodeKind, BeforeValidator(_lower), Field(examples=["effect"])]
 
 
-class CompositionQuery(BaseModel):
+class _Request(BaseModel):
+    """A request body is exactly what the schema says: no unknown fields, no coercion (`0` is
+    not `false`, `"5"` is not `5`)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class CompositionQuery(_Request):
     node_kind: Kind
     mixins: list[str] = Field(min_length=1, examples=[["MixinCaching", "MixinMetrics"]])
     order: ClassOrder = "node_first"
 
 
-class PredictBatch(BaseModel):
+class PredictBatch(_Request):
     items: list[CompositionQuery] = Field(min_length=1, max_length=1000)
 
 
@@ -45,7 +52,8 @@ class PredictionOut(BaseModel):
     compatible: bool = Field(description="the composed node passes the whole lifecycle")
     probability: float
     source: str = Field(
-        description="measured | static_rule | model | rule_singles | measured_pairs | pairs_*"
+        description="measured | static_rule | model | rule_singles | measured_pairs | pairs_*; "
+        "`+user` when user reports shifted it"
     )
     model_version: str | None
     reasons: list[str]
@@ -56,7 +64,7 @@ class PredictBatchOut(BaseModel):
     model_version: str | None
 
 
-class RecommendIn(BaseModel):
+class RecommendIn(_Request):
     node_kind: Kind
     capabilities: list[str] = Field(default_factory=list, examples=[["caching", "metrics"]])
     mixins: list[str] = Field(default_factory=list, description="mixins already chosen")
@@ -79,7 +87,7 @@ class RecommendOut(BaseModel):
     model_version: str | None
 
 
-class FeedbackIn(BaseModel):
+class FeedbackIn(_Request):
     node_kind: Kind
     mixins: list[str] = Field(min_length=1)
     order: ClassOrder = "node_first"
@@ -88,12 +96,30 @@ class FeedbackIn(BaseModel):
     generation_id: str | None = Field(default=None, max_length=64)
 
 
+Verdict = Literal["compatible", "incompatible"]
+
+
 class FeedbackOut(BaseModel):
+    """What happened to a report: stored as user evidence, never as a measurement. A report
+    that contradicts the measured outcome makes the oracle run the composition again."""
+
+    recorded: bool = True
+    source: Literal["user"] = "user"
     mixin_key: str
     node_kind: str
     order: ClassOrder
-    success_count: int
-    failure_count: int
+    success_count: int = Field(description="user reports of success on this composition")
+    failure_count: int = Field(description="user reports of failure on this composition")
+    conflicts_with_measured: bool = Field(
+        description="the report contradicts the composition's measured outcome"
+    )
+    remeasured: Verdict | None = Field(
+        description="the oracle's fresh run after a conflicting report (null: none was made, "
+        "or the oracle could not run)"
+    )
+    measured: Verdict | None = Field(
+        description="the composition's measured outcome after this report (null: never measured)"
+    )
     pending_feedback: int = Field(description="feedback received since the model was trained")
     retrain_scheduled: bool
 

@@ -20,11 +20,13 @@ from app.mixins.catalog import (
     Catalog,
     Query,
     canonical,
+    composition_key,
     framework_version,
     load_catalog,
     mixin_key,
 )
 from app.mixins.learner import (
+    CompositionOutcome,
     ModelArtifact,
     load_first,
     log_training_failure,
@@ -34,7 +36,7 @@ from app.mixins.learner import (
     train_artifact,
     trained_at,
 )
-from app.mixins.predictor import Counts, Prediction, Predictor
+from app.mixins.predictor import Prediction, Predictor
 from app.mixins.schemas import (
     CatalogOut,
     CompatibilityOut,
@@ -99,7 +101,9 @@ class MixinService:
         measured = await repo.seeded_measured(
             sessionmaker, baseline_path, catalog.framework_version
         )
-        self = cls(settings, sessionmaker, catalog, Predictor(catalog, art, measured))
+        user = await repo.startup_user_counts(sessionmaker, catalog.framework_version)
+        weight = settings.mixins.feedback_weight
+        self = cls(settings, sessionmaker, catalog, Predictor(catalog, art, measured, user, weight))
         self.advisor.start(start_oracle=start_oracle)
         return self
 
@@ -172,26 +176,35 @@ class MixinService:
         )  # fmt: skip
 
     async def feedback(self, session: AsyncSession, body: FeedbackIn) -> FeedbackOut:
-        """Record an observed outcome; every `retrain_after_feedback` of them start a retraining."""
+        """Store a user report as user evidence (never as a measurement). One that contradicts
+        the measured outcome makes the oracle measure the composition again instead; every
+        `retrain_after_feedback` reports start a retraining."""
         mixins = self.check_mixins(body.mixins, ["body", "mixins"])
-        stage = "ok" if body.success else "feedback"
-        obs = repo.Observation(body.node_kind, body.order, mixins, body.success, stage, body.error)
-        version = self.catalog.framework_version
-        row = await repo.add_feedback(
-            session, obs, generation_id=body.generation_id, framework_version=version
-        )
-        key = f"{body.node_kind}|{body.order}|{mixin_key(mixins)}"
-        self.predictor.observe(
-            key, Counts(row.success_count, row.failure_count, row.last_stage, row.last_error)
-        )
+        key = composition_key(body.node_kind, mixins, body.order)
+        before = self.predictor.measured.get(key)
+        conflict = before is not None and (before.rate > 0.5) != body.success
+        remeasured: str | None = None
+        if conflict:
+            run = await self.advisor.remeasure(body.node_kind, list(mixins), body.order)
+            remeasured = None if run is None else _verdict(run.ok)
+        obs = repo.Observation(body.node_kind, body.order, mixins, body.success, None, body.error)
+        counts = await repo.add_feedback(
+            session, obs, generation_id=body.generation_id,
+            framework_version=self.catalog.framework_version,
+            conflicts_with_measured=conflict, remeasured=remeasured,
+        )  # fmt: skip
+        self.predictor.observe_user(key, counts)
         pending = await repo.feedback_since(session, trained_at(self.predictor.artifact))
         retrain = pending >= self.settings.mixins.retrain_after_feedback and not self.training
         if retrain:
             self._retrain_task = asyncio.create_task(self._retrain_quietly())
-        return FeedbackOut(
-            mixin_key=mixin_key(mixins), node_kind=body.node_kind, order=body.order,
-            success_count=row.success_count, failure_count=row.failure_count,
-            pending_feedback=pending, retrain_scheduled=retrain,
+        after = self.predictor.measured.get(key)
+        return FeedbackOut.model_validate(
+            {"mixin_key": mixin_key(mixins), "node_kind": body.node_kind, "order": body.order,
+             "success_count": counts.success, "failure_count": counts.failure,
+             "conflicts_with_measured": conflict, "remeasured": remeasured,
+             "measured": None if after is None else _verdict(after.rate > 0.5),
+             "pending_feedback": pending, "retrain_scheduled": retrain}
         )  # fmt: skip
 
     async def compatibility(self, session: AsyncSession) -> CompatibilityOut:
@@ -227,18 +240,23 @@ class MixinService:
             await self._begin_training()
 
     async def _begin_training(self) -> None:
-        async with self.sessionmaker() as session:
-            data = [o for o, _ in await repo.outcomes(session, self.catalog.framework_version)]
+        data = await self._training_data()
         require_trainable(data)
         if self._train_task is not None and not self._train_task.done():
             raise Conflict(TRAINING)
         self._train_task = asyncio.create_task(self.train())
         self._train_task.add_done_callback(log_training_failure)
 
+    async def _training_data(self) -> list[CompositionOutcome]:
+        """Measured outcomes, and user reports on unmeasured compositions at their weight."""
+        version, weight = self.catalog.framework_version, self.settings.mixins.feedback_weight
+        async with self.sessionmaker() as session:
+            measured = [o for o, _ in await repo.outcomes(session, version)]
+            return measured + await repo.user_outcomes(session, version, weight)
+
     async def train(self) -> ModelArtifact:
         await self.advisor.refresh_measured()
-        async with self.sessionmaker() as session:
-            data = [o for o, _ in await repo.outcomes(session, self.catalog.framework_version)]
+        data = await self._training_data()
         if not data:
             self.last_train_error = "no measured outcomes: run `make mixin-sweep` first"
             raise RuntimeError(self.last_train_error)
@@ -270,3 +288,7 @@ class MixinService:
                 **meta,
             }
         )
+
+
+def _verdict(compatible: bool) -> str:
+    return "compatible" if compatible else "incompatible"

@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from app.auth.guard import AuthService
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
 from app.errors import register_error_handlers
@@ -30,7 +31,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.collect()
         gc.freeze()
         try:
-            yield {"settings": settings, "sessionmaker": sessionmaker, "mixins": mixins}
+            auth = AuthService(settings.auth, sessionmaker)  # the routes' guard needs it
+            auth.announce()
+            yield {"settings": settings, "sessionmaker": sessionmaker, "mixins": mixins,
+                   "auth": auth}  # fmt: skip
         finally:
             await mixins.close()
             await engine.dispose()

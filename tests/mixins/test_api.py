@@ -83,19 +83,24 @@ async def test_recommend(client: AsyncClient) -> None:
     ]
 
 
-async def test_feedback_updates_counts_and_prediction(client: AsyncClient) -> None:
+async def test_feedback_is_user_evidence_not_a_measurement(client: AsyncClient) -> None:
+    """A report on a composition nobody measured is stored as a user report: it shifts the
+    prediction (`+user`) but is not a measured outcome (nor in /mixins/compatibility)."""
+    before = (await client.post("/mixins/predict", json={**PAIR, "node_kind": "reducer"})).json()
     body = {**PAIR, "node_kind": "reducer", "success": True, "generation_id": "g1"}
     first = (await client.post("/mixins/feedback", json=body)).json()
     assert (first["success_count"], first["failure_count"]) == (1, 0)
+    assert first["recorded"] is True and first["source"] == "user"
+    assert first["conflicts_with_measured"] is False and first["remeasured"] is None
     second = (await client.post("/mixins/feedback", json={**body, "success": False,
                                                           "error": "boom"})).json()  # fmt: skip
     assert (second["success_count"], second["failure_count"]) == (1, 1)
-    assert second["pending_feedback"] == 2
+    assert second["pending_feedback"] == 2 and second["measured"] is None
     pred = (await client.post("/mixins/predict", json={**PAIR, "node_kind": "reducer"})).json()
-    assert pred["source"] == "measured" and pred["probability"] == 0.5
-    assert any("measured" in r for r in pred["reasons"])
+    assert pred["source"] == before["source"] + "+user"
+    assert any("user reports: 1 passed, 1 failed" in r for r in pred["reasons"])
     summary = (await client.get("/mixins/compatibility")).json()
-    assert any(r["node_kind"] == "reducer" for r in summary["by_kind"])
+    assert not any(r["node_kind"] == "reducer" and r["n_mixins"] == 2 for r in summary["rows"])
     bad = await client.post("/mixins/feedback", json={**body, "mixins": ["MixinCaching", "Y"]})
     assert bad.status_code == 422 and bad.json()["errors"][0]["loc"] == ["body", "mixins", 1]
     empty = await client.post("/mixins/feedback", json={**body, "mixins": []})
