@@ -56,6 +56,15 @@ test: $(DEV_STAMP)
 bench: $(DEV_STAMP)
 	$(BIN)/python scripts/bench_generate.py
 
+# an API key for auth.mode=keys, printed once (only its hash is stored). NAME and SCOPES
+# (space-separated: generate feedback admin) e.g. `make api-key NAME=ci SCOPES="generate feedback"`;
+# list and revoke with `.venv/bin/python -m app.auth.cli list|revoke KEY_ID`
+.PHONY: api-key
+NAME ?= local
+SCOPES ?= generate feedback
+api-key: migrate
+	@$(BIN)/python -m app.auth.cli create --name "$(NAME)" $(foreach s,$(SCOPES),--scope $(s))
+
 mixin-sweep: migrate
 	$(BIN)/python -m lab.mixins.sweep --publish
 
