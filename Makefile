@@ -56,6 +56,12 @@ test: $(DEV_STAMP)
 bench: $(DEV_STAMP)
 	$(BIN)/python scripts/bench_generate.py
 
+# retention once (the service also prunes every retention.interval_s): generations past
+# retention.max_age_days or beyond the newest retention.max_generations_with_files lose their files
+.PHONY: prune
+prune: migrate
+	$(BIN)/python -m app.generation.retention
+
 # an API key for auth.mode=keys, printed once (only its hash is stored). NAME and SCOPES
 # (space-separated: generate feedback admin) e.g. `make api-key NAME=ci SCOPES="generate feedback"`;
 # list and revoke with `.venv/bin/python -m app.auth.cli list|revoke KEY_ID`

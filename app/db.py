@@ -1,5 +1,6 @@
 """SQLAlchemy base with a naming convention, engine factory and the per-request session."""
 
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -35,6 +36,8 @@ def resolve_url(url: str) -> str:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return url
+    if parsed.database.startswith("file:"):  # a URI (`?mode=ro&uri=true`): used as written
+        return url
     path = Path(parsed.database)
     if not path.is_absolute():
         path = PROJECT_ROOT / path
@@ -61,8 +64,12 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     service runs), and a commit appends to the log instead of creating, syncing and deleting
     a journal file. Commits stay fully synced."""
     cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.close()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.OperationalError:
+        pass  # a read-only file still reads; writes fail, and the health check's probe says so
+    finally:
+        cursor.close()
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

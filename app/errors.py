@@ -10,11 +10,15 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, routing
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.db import get_session
 
 # the documented shape, re-exported: routes import everything about errors from here
 from app.error_docs import ErrorBody as ErrorBody
@@ -22,6 +26,7 @@ from app.error_docs import ErrorItem as ErrorItem
 from app.error_docs import document_errors
 from app.error_docs import error_responses as error_responses
 from app.logs import correlation_id
+from app.storage import WriteFailures, storage_failure
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +111,12 @@ class NotAcceptable(AppError):
 class ServiceUnavailable(AppError):
     status_code = 503
     code = "service_unavailable"
+
+
+class StorageUnavailable(ServiceUnavailable):
+    """The database cannot take the write now (disk full, read-only, gone, or busy)."""
+
+    code = "storage_unavailable"
 
 
 _HTTP_ERRORS: dict[int, type[AppError]] = {
@@ -203,10 +214,73 @@ async def _unhandled(_: Request, exc: Exception) -> JSONResponse:
     return error_response(500, "internal_error", "internal server error")
 
 
+async def _storage_error(request: Request, exc: Exception) -> JSONResponse:
+    """A database (or disk) failure that is storage being unavailable is a 503 with Retry-After,
+    remembered for /health (`request.state.write_failures`); any other one is a 500."""
+    kind = storage_failure(exc)
+    if kind is None:
+        return await _unhandled(request, exc)
+    if kind == "busy":
+        detail, retry = "the database is busy with another write; retry shortly", 1
+    else:
+        failures: WriteFailures | None = getattr(request.state, "write_failures", None)
+        if failures is not None:
+            failures.record(exc)
+        retry = failures.retry_after_s if failures is not None else 30
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
+        detail = f"storage is unavailable, nothing was stored ({reason})"
+    return render(StorageUnavailable(detail, headers={"Retry-After": str(retry)}))
+
+
 def register_error_handlers(app: FastAPI) -> None:
     """Render every error in the one shape, and say so in the OpenAPI document."""
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(DBAPIError, _storage_error)
+    app.add_exception_handler(OSError, _storage_error)
     app.add_exception_handler(Exception, _unhandled)
     document_errors(app)
+    _document_storage_errors(app)
+
+
+STORAGE_503 = (
+    "`storage_unavailable`: the database cannot take the request now (disk full, read-only, "
+    "unreachable, or busy); nothing was stored; retry after `Retry-After` seconds"
+)
+
+
+def _document_storage_errors(app: FastAPI) -> None:
+    """Every route that opens a database session can answer 503 `storage_unavailable`: the
+    document says so (joining a 503 the route already declares)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            for context in routing.iter_route_contexts(app.routes):
+                dependant = getattr(context, "dependant", None)
+                if dependant is None or not _uses(dependant, get_session):
+                    continue
+                operations = schema["paths"].get(context.path_format, {})
+                for method in context.methods or ():
+                    if (operation := operations.get(method.lower())) is not None:
+                        _declare_503(operation.setdefault("responses", {}))
+        return generate()
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _uses(dependant: Dependant, call: Any) -> bool:
+    return any(d.call is call or _uses(d, call) for d in dependant.dependencies)
+
+
+def _declare_503(responses: dict[str, Any]) -> None:
+    said = responses.get("503")
+    if said is None:
+        responses["503"] = {
+            "description": STORAGE_503,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+        }
+    elif "storage_unavailable" not in said.get("description", ""):
+        said["description"] = f"{said.get('description', '')}; or {STORAGE_503}"

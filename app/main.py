@@ -14,6 +14,7 @@ from app.config import Settings
 from app.db import create_engine, create_sessionmaker
 from app.errors import register_error_handlers
 from app.generation import router as generation_router
+from app.generation.retention import Retention
 from app.generation.runtime import build_pipeline, close_pipeline
 from app.health import router as health_router
 from app.health.checks import ComponentCheck, check_database, check_flag, head_revisions
@@ -22,6 +23,7 @@ from app.metrics import install_metrics
 from app.middleware import BodySizeLimitMiddleware, CorrelationIdMiddleware
 from app.mixins import router as mixins_router
 from app.mixins.service import MixinService
+from app.storage import WriteFailures
 from app.version import SERVICE_VERSION
 
 
@@ -35,15 +37,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             engine = create_engine(settings.database)
             stack.push_async_callback(engine.dispose)
             sessionmaker = create_sessionmaker(engine)
+            writes = WriteFailures(settings.database.write_failure_window_s)
             auth = AuthService(settings.auth, sessionmaker)
             auth.announce()  # a WARNING when the service runs open
             mixins = await MixinService.create(settings, sessionmaker)
             stack.push_async_callback(mixins.close)
             generation = await build_pipeline(settings, advisor=mixins)
             stack.push_async_callback(close_pipeline, generation)
+            retention = Retention(sessionmaker, settings.retention, writes)
+            retention.start()  # prunes generations' files now, then every interval_s
+            stack.push_async_callback(retention.close)
             checks: dict[str, ComponentCheck] = {
                 "database": partial(
-                    check_database, engine, head_revisions(), settings.database.health_timeout_s
+                    check_database,
+                    engine,
+                    head_revisions(),
+                    settings.database.health_timeout_s,
+                    writes,
+                    settings.database.min_free_mb * 2**20,
                 ),
                 "verifier": partial(
                     check_flag, lambda: generation.verifier.alive, "warm sandbox workers running"
@@ -60,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "settings": settings,
                 "engine": engine,
                 "sessionmaker": sessionmaker,
+                "write_failures": writes,
                 "auth": auth,
                 "pipeline": generation.pipeline,
                 "admission": Admission(settings.admission),

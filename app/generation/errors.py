@@ -34,6 +34,21 @@ class UnacceptableFormat(NotAcceptable):
         )
 
 
+class FilesPruned(AppError):
+    """The generation exists, but retention removed its files (its metadata stays)."""
+
+    status_code = 410
+    code = "files_pruned"
+
+    def __init__(self, generation_id: str, pruned_at: str) -> None:
+        super().__init__(
+            f"the files of generation {generation_id} were removed by retention at {pruned_at}; "
+            "its metadata is still at GET /generations/{id}",
+            generation_id=generation_id,
+            files_pruned_at=pruned_at,
+        )
+
+
 class GenerationNotFound(NotFound):
     def __init__(self, generation_id: str) -> None:
         super().__init__(f"generation {generation_id} does not exist")

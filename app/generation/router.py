@@ -66,6 +66,10 @@ _OVERLOADED = (
     "`overloaded`: too many generation requests running and waiting; retry after the "
     "`Retry-After` header's seconds"
 )
+_PRUNED = (
+    "`files_pruned`: retention removed this generation's files (`retention.*` settings); "
+    "its metadata is still at GET /generations/{id}"
+)
 _VERIFICATION_FAILED = (
     "Invalid input (field errors in `errors`; `prd_not_utf8`, `no_node_evidence`, ...), or "
     "`verification_failed`: the generation is stored, and the body adds `generation_id` and "
@@ -166,6 +170,7 @@ async def get_generation(generation_id: str, session: SessionDep) -> GenerationR
     responses={
         200: {"content": {ZIP: {"schema": {"type": "string", "format": "binary"}}}},
         304: {"description": "Not modified (If-None-Match matched the ETag)"},
+        **error_responses(410, descriptions={410: _PRUNED}),
         **error_responses(404, *_AUTH),
     },
 )
@@ -176,6 +181,7 @@ async def get_archive(
 ) -> Response:
     """The generation's zip archive (byte-identical to the one returned at generation time)."""
     generation = await service.get(session, generation_id)
+    service.require_files(generation)
     etag = f'"{generation.archive_sha256}"'
     headers = {"ETag": etag, "X-Generation-ID": generation.id}
     if if_none_match == etag:

@@ -73,6 +73,9 @@ class GenerationRead(BaseModel):
     project_files: dict[str, str] = Field(default_factory=dict)
     timings_ms: dict[str, float]
     error: str | None = None
+    files_pruned_at: datetime | None = Field(
+        default=None, description="when retention removed the files (then `files` are empty)"
+    )
 
 
 class GenerationSummary(BaseModel):

@@ -10,9 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.analysis.plan import Plan
 from app.generation.archive import build_archive
-from app.generation.errors import GenerationNotFound, PrdTooLarge, VerificationFailed
+from app.generation.errors import (
+    FilesPruned,
+    GenerationNotFound,
+    PrdTooLarge,
+    VerificationFailed,
+)
 from app.generation.models import Artifact, Generation, PhaseTiming
 from app.generation.pipeline import Pipeline, PipelineResult
+from app.generation.retention import pruned_at
 from app.generation.schemas import (
     AnalysisSummary,
     GenerationPage,
@@ -145,6 +151,12 @@ async def get(session: AsyncSession, generation_id: str) -> Generation:
     return generation
 
 
+def require_files(generation: Generation) -> None:
+    """FilesPruned (410) when retention removed this generation's files."""
+    if (at := pruned_at(generation)) is not None:
+        raise FilesPruned(generation.id, at.isoformat())
+
+
 async def files_of(session: AsyncSession, generation_id: str) -> dict[str, str]:
     rows = await session.execute(
         select(Artifact.path, Artifact.content).where(Artifact.generation_id == generation_id)
@@ -193,4 +205,5 @@ def to_read(generation: Generation, files: dict[str, str]) -> GenerationRead:
         project_files={p: c for p, c in files.items() if p not in claimed},
         timings_ms=generation.timings_ms,
         error=generation.error,
+        files_pruned_at=pruned_at(generation),
     )

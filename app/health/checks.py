@@ -1,17 +1,21 @@
 """Component checks behind /health and /health/ready; each is bounded in time."""
 
 import asyncio
+import shutil
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.migrations import alembic_config
+from app.storage import WriteFailures, storage_failure
 
 Status = Literal["ok", "degraded", "down"]
 
@@ -35,13 +39,23 @@ def _current_revisions(connection: Connection) -> set[str]:
     return set(MigrationContext.configure(connection).get_current_heads())
 
 
-async def check_database(engine: AsyncEngine, heads: set[str], timeout_s: float) -> ComponentHealth:
+async def check_database(
+    engine: AsyncEngine,
+    heads: set[str],
+    timeout_s: float,
+    writes: WriteFailures | None = None,
+    min_free_bytes: int = 0,
+) -> ComponentHealth:
+    """Reachable, at the schema head, and taking writes: `down` when the write probe fails
+    (read-only file or server) or real writes failed within the window (disk full);
+    `degraded` when SQLite's volume is nearly full."""
     started = time.perf_counter()
     try:
         async with asyncio.timeout(timeout_s):
             async with engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
                 current = await connection.run_sync(_current_revisions)
+                refused = await _write_probe(connection)
     except TimeoutError:
         return ComponentHealth("down", _ms(started), f"no answer within {timeout_s:g}s")
     except Exception as exc:
@@ -49,7 +63,58 @@ async def check_database(engine: AsyncEngine, heads: set[str], timeout_s: float)
     if current != heads:
         detail = f"schema at {sorted(current) or 'nothing'}, head is {sorted(heads)}"
         return ComponentHealth("down", _ms(started), detail)
-    return ComponentHealth("ok", _ms(started), f"reachable, schema at {', '.join(sorted(heads))}")
+    if refused:
+        return ComponentHealth("down", _ms(started), f"writes refused: {refused}"[:300])
+    if writes is not None and (failed := writes.recent()):
+        detail = f"{failed} write(s) failed in the last {writes.window_s:g}s: {writes.last_error}"
+        return ComponentHealth("down", _ms(started), detail[:300])
+    free = _free_bytes(engine)
+    if free is not None and free < min_free_bytes:
+        mib = free / 2**20
+        detail = f"{mib:.1f} MiB free on the database's volume (want {min_free_bytes / 2**20:g})"
+        return ComponentHealth("degraded", _ms(started), detail)
+    detail = f"reachable, writable, schema at {', '.join(sorted(heads))}"
+    return ComponentHealth("ok", _ms(started), detail)
+
+
+async def _write_probe(connection: AsyncConnection) -> str | None:
+    """Why this database refuses writes, or None. PostgreSQL: a standby or a read-only default;
+    SQLite: a no-op UPDATE, rolled back (fails on a read-only file; lock contention is not a
+    refusal, and waits at most 0.2 s)."""
+    if connection.dialect.name == "postgresql":
+        row = (
+            await connection.execute(
+                text("SELECT pg_is_in_recovery(), current_setting('transaction_read_only')")
+            )
+        ).one()
+        if row[0]:
+            return "the server is a standby (in recovery)"
+        return "transactions are read-only" if row[1] == "on" else None
+    if connection.dialect.name != "sqlite":
+        return None
+    await connection.rollback()
+    busy_ms = (await connection.exec_driver_sql("PRAGMA busy_timeout")).scalar_one()
+    await connection.exec_driver_sql("PRAGMA busy_timeout = 200")
+    try:
+        await connection.execute(text("UPDATE alembic_version SET version_num = version_num"))
+    except DBAPIError as exc:
+        return None if storage_failure(exc) == "busy" else str(exc.orig)
+    finally:
+        await connection.rollback()
+        await connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(busy_ms)}")
+    return None
+
+
+def _free_bytes(engine: AsyncEngine) -> int | None:
+    """Free bytes on the SQLite file's volume (None for a server database or in memory)."""
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    path = Path(url.database.removeprefix("file:"))
+    try:
+        return shutil.disk_usage(path.parent).free
+    except OSError:
+        return None
 
 
 def overall(components: dict[str, ComponentHealth]) -> Status:
