@@ -62,6 +62,21 @@ class VerificationSettings(_Group):
     workers: int = 4  # more warm processes than cores on purpose (measured; see config.yaml)
     memory_limit_mb: int = 1024
     scratch_dir: Path | None = None  # None: /dev/shm when writable, else the system temp dir
+    # the sandbox (app/sandbox/isolation.py): who untrusted code runs as, what it cannot see
+    sandbox_uid: int = 65534  # used when the service runs as root
+    sandbox_gid: int = 65534
+    allow_unisolated: bool = False  # run untrusted code even when isolation cannot be applied
+    hidden_paths: list[Path] = [
+        Path("var"),
+        Path("/root"),
+        Path("/home"),
+        Path("/run"),
+        Path("/var/lib/postgresql"),
+    ]
+    sandbox_scratch_mb: int = 64  # private writable /tmp and /dev/shm of each sandboxed task
+    max_processes: int = 64
+    max_open_files: int = 256
+    max_file_size_mb: int = 64
 
 
 class MixinSettings(_Group):

@@ -57,7 +57,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     settings.database.min_free_mb * 2**20,
                 ),
                 "verifier": partial(
-                    check_flag, lambda: generation.verifier.alive, "warm sandbox workers running"
+                    check_flag,
+                    lambda: generation.verifier.alive,
+                    "warm sandbox workers running",
+                    why=lambda: generation.verifier.pool.status,
                 ),
                 "mixin_model": partial(
                     check_flag, lambda: mixins.predictor.artifact is not None, "model loaded", False

@@ -9,7 +9,6 @@ verification is still running.
 """
 
 import asyncio
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -52,7 +51,7 @@ async def build_verified(
 ) -> VerifiedBuild:
     started = time.perf_counter()
     layout = await anyio.to_thread.run_sync(layout_project, plan)
-    with tempfile.TemporaryDirectory(prefix="codegen-verify-", dir=verifier.scratch_dir) as tmp:
+    with verifier.scratch() as tmp:
         bound = parallelism or verifier.max_parallel
         build = _Build(templates, verifier, layout, bound, Path(tmp))
         await build.write(lambda: render_root(templates, layout))

@@ -6,6 +6,7 @@ from app.analysis.isolated import IsolatedAnalyser
 from app.config import Settings
 from app.generation.pipeline import MixinAdvisor, Pipeline
 from app.generation.template_cache import build_environment
+from app.sandbox import SandboxPolicy
 from app.verification.verifier import Verifier
 
 
@@ -26,6 +27,7 @@ async def build_pipeline(
         package_timeout_s=settings.generation.node_timeout_s,
         max_parallel=settings.generation.max_parallel_nodes,
         scratch_dir=settings.verification.scratch_dir,
+        policy=SandboxPolicy.from_settings(settings),
     )
     await verifier.start()
     analyser = IsolatedAnalyser(

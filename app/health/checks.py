@@ -130,11 +130,15 @@ def _ms(started: float) -> float:
 
 
 async def check_flag(
-    probe: Callable[[], bool], ok_detail: str, critical: bool = True
+    probe: Callable[[], bool],
+    ok_detail: str,
+    critical: bool = True,
+    why: Callable[[], str] | None = None,
 ) -> ComponentHealth:
-    """A component whose health is an in-process flag (a worker pool alive, a model loaded)."""
+    """A component whose health is an in-process flag (a worker pool alive, a model loaded);
+    `why` says what is wrong when it is not."""
     started = time.perf_counter()
     healthy = probe()
     status: Status = "ok" if healthy else ("down" if critical else "degraded")
-    detail = ok_detail if healthy else "not available"
+    detail = ok_detail if healthy else (why() if why else "not available")
     return ComponentHealth(status, _ms(started), detail, critical)

@@ -22,7 +22,7 @@ from app.mixins import repo
 from app.mixins.catalog import Catalog, MixinProfile, Query, canonical, composition_key
 from app.mixins.predictor import Counts, Prediction, Predictor, unmeasured_singles
 from app.probes.oracle import Measured, Oracle, start_pool
-from app.sandbox.pool import SandboxPool
+from app.sandbox.pool import SandboxPolicy, SandboxPool
 
 log = logging.getLogger(__name__)
 REFRESH_S = 60.0
@@ -161,7 +161,9 @@ class Advisor:
 
     async def _start_pool(self) -> None:
         self.pool = await start_pool(
-            workers=1, memory_limit_mb=self.settings.verification.memory_limit_mb
+            workers=1,
+            memory_limit_mb=self.settings.verification.memory_limit_mb,
+            policy=SandboxPolicy.from_settings(self.settings),
         )
         refs = {name: p.ref for name, p in self.catalog.mixins.items()}
         self.oracle = Oracle(refs, self.pool, timeout_s=self.settings.mixins.oracle_timeout_s)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.probes import Query, canonical
-from app.sandbox.pool import SandboxPool
+from app.sandbox.pool import SandboxPolicy, SandboxPool
 
 PRELOAD = ["app.probes.lifecycle_preload"]
 TASK = "app.probes.lifecycle:run_batch"
@@ -116,7 +116,11 @@ class Oracle:
             return (await self.measure([q]))[0]
 
 
-async def start_pool(workers: int = 1, memory_limit_mb: int = 1024) -> SandboxPool:
-    pool = SandboxPool(preload=PRELOAD, workers=workers, memory_limit_mb=memory_limit_mb)
+async def start_pool(
+    workers: int = 1, memory_limit_mb: int = 1024, policy: SandboxPolicy | None = None
+) -> SandboxPool:
+    pool = SandboxPool(
+        preload=PRELOAD, workers=workers, memory_limit_mb=memory_limit_mb, policy=policy
+    )
     await pool.start()
     return pool

@@ -1,5 +1,9 @@
 """The parent's handle on one forked sandbox child: fork, hand over, read the answer, tear down.
 
+The outer child reports the pid of the inner one (PID 1 of the sandbox's PID namespace) on a
+third pipe; every kill and stop goes to both, the inner one through a pidfd (no pid reuse race),
+so a task that leaves the process group still dies with its namespace.
+
 Standard library only, like the rest of the warm parent's code.
 """
 
@@ -16,6 +20,7 @@ from typing import Any
 from app.sandbox.child import HEADER_BYTES, MAX_RESULT_BYTES, child_main
 
 _EXIT_WAIT_S = 1.0  # how long an answerless child gets to exit before it is killed
+_SETUP_WAIT_S = 10.0  # how long the outer child gets to make its namespaces and fork
 
 
 class ForkedChild:
@@ -25,23 +30,58 @@ class ForkedChild:
         """Fork a child that waits for its request."""
         request_r, self.request_w = os.pipe()
         self.result_r, result_w = os.pipe()
+        info_r, info_w = os.pipe()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child
-            for fd in (self.request_w, self.result_r):
+            for fd in (self.request_w, self.result_r, info_r):
                 os.close(fd)
-            child_main(config, request_r, result_w)
-        os.close(request_r)
-        os.close(result_w)
+            child_main(config, request_r, result_w, info_w)
+        for fd in (request_r, result_w, info_w):
+            os.close(fd)
         self.pid = pid
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.setpgid(pid, pid)  # also done by the child; whichever runs first wins the race
         self.pidfd = os.pidfd_open(pid)
         self.status: int | None = None
+        self.inner_pidfd = -1
+        self.setup_error: str | None = None
+        self._read_setup(info_r)
+
+    def _read_setup(self, info_r: int) -> None:
+        """The outer child's one report: the inner child's pid, or why it could not isolate."""
+        raw = b""
+        try:
+            while select.select([info_r], [], [], _SETUP_WAIT_S)[0]:
+                chunk = os.read(info_r, 4096)
+                if not chunk:
+                    break
+                raw += chunk
+        finally:
+            os.close(info_r)
+        try:
+            info = json.loads(raw) if raw else {}
+        except ValueError:
+            info = {}
+        if "pid" in info:
+            with contextlib.suppress(ProcessLookupError):
+                self.inner_pidfd = os.pidfd_open(int(info["pid"]))
+            return
+        self.setup_error = str(info.get("error") or "the sandbox child died while setting up")
+        self._signal(signal.SIGKILL)
 
     @property
     def fds(self) -> tuple[int, ...]:
         """The parent's open fds of this child."""
-        return tuple(fd for fd in (self.request_w, self.result_r, self.pidfd) if fd >= 0)
+        fds = (self.request_w, self.result_r, self.pidfd, self.inner_pidfd)
+        return tuple(fd for fd in fds if fd >= 0)
+
+    def _signal(self, sig: int) -> None:
+        """`sig` to the inner child (and so its namespace) and to the outer one's group."""
+        if self.inner_pidfd >= 0:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                signal.pidfd_send_signal(self.inner_pidfd, sig)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.pid, sig)
 
     def send(self, request: dict[str, Any]) -> bool:
         """Hand the request over; False if the child is already gone."""
@@ -62,10 +102,10 @@ class ForkedChild:
         The exit status is collected later by `reap()`, off the critical path.
         """
         if self.status is None:
-            kill_group(self.pid)
+            self._signal(signal.SIGKILL)
         for fd in self.fds:
             os.close(fd)
-        self.request_w = self.result_r = self.pidfd = -1
+        self.request_w = self.result_r = self.pidfd = self.inner_pidfd = -1
 
     def receive(self, deadline: float) -> tuple[bytes | None, bool]:
         """Read the answer until `deadline` (a `time.monotonic()` value).
@@ -78,7 +118,7 @@ class ForkedChild:
         while expected is None or len(buffer) < expected:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                kill_group(self.pid)
+                self._signal(signal.SIGKILL)
                 return None, True
             readable, _, _ = select.select([self.result_r, self.pidfd], [], [], remaining)
             if self.result_r in readable:
@@ -99,14 +139,13 @@ class ForkedChild:
         if expected is not None and len(buffer) >= expected:
             return bytes(buffer[HEADER_BYTES:expected]), False
         if not select.select([self.pidfd], [], [], _EXIT_WAIT_S)[0]:
-            kill_group(self.pid)
+            self._signal(signal.SIGKILL)
         return None, False
 
     def freeze(self) -> None:
         """Stop the child's whole process group (the child also stops itself after answering)."""
         if self.status is None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.pid, signal.SIGSTOP)
+            self._signal(signal.SIGSTOP)
 
     def reap(self) -> int:
         """Wait for the child to exit (and release it); returns the wait status."""
@@ -114,7 +153,7 @@ class ForkedChild:
             try:
                 _, self.status = os.waitpid(self.pid, 0)
             finally:
-                kill_group(self.pid)  # stray grandchildren of the task
+                self._signal(signal.SIGKILL)  # stray grandchildren of the task
                 self.release()
         return self.status
 

@@ -23,14 +23,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.sandbox.policy import SandboxPolicy
+from app.sandbox.scratch import share_folder
 from app.sandbox.warm_parent import SandboxError, WarmParent
 
-__all__ = ["SandboxError", "SandboxPool", "SandboxResult", "run_once"]
+__all__ = ["SandboxError", "SandboxPolicy", "SandboxPool", "SandboxResult", "run_once"]
 
 log = logging.getLogger(__name__)
 
 _PROJECT_ROOT = str(Path(__file__).resolve().parent.parent.parent)
 _GRACE_S = 5.0  # extra time the warm parent gets to kill a child and answer
+_SECRET_WORDS = ("PASSWORD", "SECRET", "TOKEN", "KEY", "CREDENTIAL", "DATABASE_URL")
+
+
+def _worker_env() -> dict[str, str]:
+    """The service's environment minus its settings and anything that looks like a secret:
+    the warm parents (and so every sandboxed task) never see them."""
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("CODEGEN_", "PG")) and not any(w in k.upper() for w in _SECRET_WORDS)
+    }
 
 
 @dataclass(frozen=True)
@@ -42,6 +55,7 @@ class SandboxResult:
     error: str | None
     timed_out: bool
     duration_ms: float
+    refused: bool = False  # the sandbox could not isolate the task, so it did not run it
 
 
 class SandboxPool:
@@ -54,16 +68,17 @@ class SandboxPool:
         workers: int = 2,
         memory_limit_mb: int = 1024,
         python: str = sys.executable,
-        isolate_network: bool = True,
+        policy: SandboxPolicy | None = None,
     ) -> None:
         if workers < 1:
             raise ValueError("workers must be >= 1")
+        self.policy = policy or SandboxPolicy()
         config = {
             "preload": list(preload),
             "memory_limit_mb": memory_limit_mb,
-            "isolate_network": isolate_network,
+            **self.policy.to_config(),
         }
-        env = dict(os.environ)
+        env = _worker_env()
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in (_PROJECT_ROOT, env.get("PYTHONPATH", "")) if p
         )
@@ -79,8 +94,27 @@ class SandboxPool:
 
     @property
     def alive(self) -> bool:
-        """True while the pool is open and at least one warm parent is running."""
-        return self._started and not self._closed and any(w.running for w in self._workers)
+        """True while the pool is open, at least one warm parent is running, and the sandbox
+        can isolate (a pool that refuses every task is not a working verifier)."""
+        running = self._started and not self._closed and any(w.running for w in self._workers)
+        return running and self.isolation != "refused"
+
+    @property
+    def isolation(self) -> str | None:
+        """`namespaces` (isolated), `none` (allowed unisolated), `refused`; None before start."""
+        return self._workers[0].isolation
+
+    @property
+    def status(self) -> str:
+        """One line for health: what runs untrusted code, or why nothing does."""
+        if not (self._started and not self._closed and any(w.running for w in self._workers)):
+            return "sandbox workers not running"
+        why = self._workers[0].isolation_error
+        if self.isolation == "refused":
+            return f"sandbox isolation unavailable, checks refused: {why}"[:300]
+        if self.isolation == "none":
+            return f"sandbox NOT isolated (allow_unisolated): {why}"[:300]
+        return "warm sandbox workers running, isolated"
 
     @property
     def preload_ms(self) -> dict[str, float]:
@@ -102,6 +136,23 @@ class SandboxPool:
         for worker in self._workers:
             self._idle.put_nowait(worker)
         self._started = True
+        self._announce()
+
+    def _announce(self) -> None:
+        why = self._workers[0].isolation_error
+        if self.isolation == "refused":
+            log.error(
+                "sandbox isolation is unavailable (%s): untrusted code will NOT run and "
+                "verification reports every package as refused (verification.allow_unisolated "
+                "is false)",
+                why,
+            )
+        elif self.isolation == "none":
+            log.warning(
+                "SANDBOX NOT ISOLATED: isolation failed (%s) and verification.allow_unisolated "
+                "is true, so untrusted code runs with this service's access to files and network",
+                why,
+            )
 
     async def run(
         self, task: str, payload: dict[str, Any], *, timeout_s: float, cwd: str | None = None
@@ -110,6 +161,8 @@ class SandboxPool:
         if not self._started or self._closed:
             raise SandboxError("sandbox pool is not running")
         started = time.perf_counter()
+        if cwd:
+            share_folder(cwd)
         request = {
             "id": next(self._ids),
             "task": task,
@@ -159,6 +212,7 @@ class SandboxPool:
             error=answer.get("error"),
             timed_out=bool(answer.get("timed_out")),
             duration_ms=float(answer.get("duration_ms", 0.0)),
+            refused=bool(answer.get("refused")),
         )
 
     def _schedule_restart(self, worker: WarmParent) -> None:
@@ -209,7 +263,7 @@ def run_once(
     preload: Sequence[str] = (),
     cwd: str | None = None,
     memory_limit_mb: int = 1024,
-    isolate_network: bool = True,
+    policy: SandboxPolicy | None = None,
 ) -> SandboxResult:
     """Synchronous helper for CLI scripts: one throwaway single-worker pool, one task."""
 
@@ -218,7 +272,7 @@ def run_once(
             preload=preload,
             workers=1,
             memory_limit_mb=memory_limit_mb,
-            isolate_network=isolate_network,
+            policy=policy,
         ) as pool:
             return await pool.run(task, payload, timeout_s=timeout_s, cwd=cwd)
 

@@ -34,6 +34,8 @@ class WarmParent:
         self._proc: asyncio.subprocess.Process | None = None
         self._relay: asyncio.Task[None] | None = None
         self.preload_ms: dict[str, float] = {}
+        self.isolation: str | None = None  # from the hello line: namespaces, none or refused
+        self.isolation_error: str | None = None
         self._chores = False
 
     @property
@@ -67,6 +69,8 @@ class WarmParent:
                 f"sandbox worker {self.index} failed to preload: {hello.get('error')}"
             )
         self.preload_ms = dict(hello.get("preload_ms", {}))
+        self.isolation = str(hello.get("isolation") or "refused")
+        self.isolation_error = hello.get("isolation_error")
 
     async def _relay_stderr(self, proc: asyncio.subprocess.Process) -> None:
         """What untrusted code and the framework print goes into our JSON logs, never raw to

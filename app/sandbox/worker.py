@@ -6,13 +6,18 @@ already-imported state and can never leak into the next one. The child is forked
 its request (one spare per parent, never reused) while the pool is quiet, so the fork and the
 sandbox set-up are off the request's critical path. The child:
 
-* becomes its own process-group leader (the parent kills the whole group on timeout),
-* sets RLIMIT_AS / RLIMIT_FSIZE / RLIMIT_NOFILE and best-effort moves into a fresh network
-  namespace (no interfaces but a downed loopback), then waits for its one request on a pipe,
-* sets RLIMIT_CPU for that request, chdirs to the requested directory, imports and calls
-  `module:function(payload)`,
-* writes one JSON document (its length first) to a pipe, closes it and stops itself; the parent
-  kills it (and its process group) once the pool is quiet, or when the next answer comes first.
+* enters new namespaces and forks the inner child, PID 1 of a new PID namespace with a
+  read-only view of the filesystem, no network and private scratch (see `app.sandbox.child`
+  and `app.sandbox.isolation`), which waits for its one request on a pipe,
+* drops to the sandbox uid with no capabilities and hard rlimits, chdirs to the requested
+  directory, imports and calls `module:function(payload)`,
+* writes one JSON document (its length first) to a pipe, closes it and stops everything it
+  started; the parent kills it (and with it its namespace) once the pool is quiet, or when the
+  next answer comes first.
+
+At startup the parent rehearses the isolation once (`app.sandbox.child.probe`). When it
+fails, every request is refused (`isolation: "refused"`), unless the operator allowed
+unisolated runs (`allow_unisolated`), and the hello line says which.
 
 Responses go back on the *original* stdout as JSON lines; file descriptor 1 is pointed at
 stderr at startup so a stray `print()` in a preloaded module cannot corrupt the protocol.
@@ -33,7 +38,7 @@ import sys
 import time
 from typing import Any, TextIO
 
-from app.sandbox.child import format_exception
+from app.sandbox.child import REFUSED, format_exception, probe
 from app.sandbox.forked import ForkedChild, describe_status
 
 
@@ -47,20 +52,27 @@ def run_request(
     """
     started = time.perf_counter()
     timeout_s = float(request["timeout_s"])
-    if child is None or not child.send(request):
-        if child is not None:  # the spare died while idle: fork a fresh one
-            child.reap()
+    if child is not None and child.setup_error is None and not child.send(request):
+        child.reap()  # the spare died while idle: fork a fresh one
+        child = None
+    if child is None:
         child = ForkedChild(config)
-        child.send(request)
-    raw, timed_out = child.receive(time.monotonic() + timeout_s)
+        if child.setup_error is None:
+            child.send(request)
     response: dict[str, Any] = {
         "id": request.get("id"),
         "ok": False,
         "value": None,
         "error": None,
-        "timed_out": timed_out,
+        "timed_out": False,
         "duration_ms": 0.0,
     }
+    if child.setup_error is not None:
+        response["error"] = REFUSED + child.setup_error
+        response["refused"] = True
+        return response, child
+    raw, timed_out = child.receive(time.monotonic() + timeout_s)
+    response["timed_out"] = timed_out
     try:
         body = json.loads(raw) if raw else None
     except ValueError:
@@ -71,6 +83,7 @@ def run_request(
         response["ok"] = bool(body.get("ok"))
         response["value"] = body.get("value")
         response["error"] = body.get("error")
+        response["refused"] = bool(body.get("refused"))
     else:  # no answer: the exit status says why
         response["error"] = describe_status(child.reap())
     response["duration_ms"] = (time.perf_counter() - started) * 1000.0
@@ -102,9 +115,33 @@ def main() -> int:
         return 1
     gc.collect()
     gc.freeze()  # preloaded objects move to a permanent generation: fewer copy-on-write faults
-    out.write(json.dumps({"ready": True, "pid": os.getpid(), "preload_ms": timings}) + "\n")
+    failure = probe(config)
+    if failure is None:
+        config["isolation"] = "namespaces"
+    else:
+        config["isolation"] = "none" if config.get("allow_unisolated") else "refused"
+    hello = {
+        "ready": True,
+        "pid": os.getpid(),
+        "preload_ms": timings,
+        "isolation": config["isolation"],
+        "isolation_error": failure,
+    }
+    out.write(json.dumps(hello) + "\n")
     _serve(config, out)
     return 0
+
+
+def _refusal(request: dict[str, Any], why: str) -> dict[str, Any]:
+    return {
+        "id": request.get("id"),
+        "ok": False,
+        "value": None,
+        "error": REFUSED + why,
+        "timed_out": False,
+        "refused": True,
+        "duration_ms": 0.0,
+    }
 
 
 def _serve(config: dict[str, Any], out: TextIO) -> None:
@@ -116,13 +153,19 @@ def _serve(config: dict[str, Any], out: TextIO) -> None:
     that finds no spare forks its child on the spot; at most one answered child waits,
     stopped, for its teardown.
     """
-    spare: ForkedChild | None = ForkedChild(config)
+    refused = config["isolation"] == "refused"
+    spare: ForkedChild | None = None if refused else ForkedChild(config)
     answered: ForkedChild | None = None
     try:
         for line in sys.stdin:
             if not line.strip():
                 continue
             request = json.loads(line)
+            if refused:  # isolation failed at startup and unisolated runs are not allowed
+                if request.get("op") != "quiet":
+                    why = "sandbox isolation is unavailable (verification.allow_unisolated is off)"
+                    out.write(json.dumps(_refusal(request, why)) + "\n")
+                continue
             if request.get("op") == "quiet":
                 if answered is not None:
                     answered.discard()

@@ -8,15 +8,20 @@ failed report, never a missing one.
 """
 
 import asyncio
+import logging
 import os
 import time
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Literal
 
 from app.analysis.plan import NodePlan, Plan
 from app.analysis.plan_calls import node_calls, package_path
-from app.sandbox import SandboxPool, SandboxResult
+from app.sandbox import SandboxPolicy, SandboxPool, SandboxResult
+from app.sandbox.scratch import remove_stale, scratch_folder
 from app.verification.schemas import CheckResult, PackageReport
+
+log = logging.getLogger(__name__)
 
 VERIFY_TASK = "app.verification.checks:verify_package"
 PRELOAD = ("app.verification.checks", "app.verification.warmup:warm_up")
@@ -53,10 +58,11 @@ class Verifier:
         test_runner: Literal["fast", "pytest"] = "fast",
         max_parallel: int | None = None,
         scratch_dir: Path | None = None,
+        policy: SandboxPolicy | None = None,
     ) -> None:
         self._owns_pool = pool is None
         self.pool = pool or SandboxPool(
-            preload=PRELOAD, workers=workers, memory_limit_mb=memory_limit_mb
+            preload=PRELOAD, workers=workers, memory_limit_mb=memory_limit_mb, policy=policy
         )
         self.package_timeout_s = package_timeout_s
         self.test_runner = test_runner
@@ -68,8 +74,15 @@ class Verifier:
         return self.pool.alive
 
     async def start(self) -> None:
+        removed = remove_stale(self.scratch_dir)  # left by a killed run of the service
+        if removed:
+            log.warning("removed %d stale scratch folders: %s", len(removed), removed[:5])
         if self._owns_pool:
             await self.pool.start()
+
+    def scratch(self) -> AbstractContextManager[Path]:
+        """A project folder the sandbox can read, removed afterwards."""
+        return scratch_folder(self.scratch_dir)
 
     async def close(self) -> None:
         if self._owns_pool:
@@ -123,7 +136,7 @@ def _report(
     payload: dict[str, Any], node: NodePlan, result: SandboxResult, elapsed_ms: float
 ) -> PackageReport:
     if not result.ok or not isinstance(result.value, dict):
-        reason = "timed out" if result.timed_out else "crashed"
+        reason = "refused" if result.refused else "timed out" if result.timed_out else "crashed"
         return PackageReport(
             package=payload["package"],
             kind=node.kind,

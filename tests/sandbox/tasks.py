@@ -1,9 +1,18 @@
 """Sandbox task functions used by the tests (imported inside forked children)."""
 
+import ctypes
 import os
 import signal
 import time
 from typing import Any
+
+_PR_SET_NAME = 15
+
+
+def name_process(name: str) -> None:
+    """Set this process's name (/proc/PID/comm, 15 bytes): how a test finds it from outside
+    the sandbox's PID namespace, where its pid means nothing."""
+    ctypes.CDLL(None).prctl(_PR_SET_NAME, name.encode()[:15], 0, 0, 0)
 
 
 def echo(payload: dict[str, Any]) -> dict[str, Any]:
@@ -34,7 +43,7 @@ def hard_exit(payload: dict[str, Any]) -> None:
 
 
 def segfault(payload: dict[str, Any]) -> None:
-    os.kill(os.getpid(), signal.SIGSEGV)
+    ctypes.string_at(0)  # a real fault (a signal sent to itself would not reach PID 1)
 
 
 def parent_pid(payload: dict[str, Any]) -> int:
@@ -56,8 +65,10 @@ def open_fds(payload: dict[str, Any]) -> list[int]:
 
 def spawn_sleeper(payload: dict[str, Any]) -> dict[str, int]:
     """Leave a grandchild behind, as careless generated code might."""
+    name_process(f"c{payload.get('token', '')}")
     grandchild = os.fork()
     if grandchild == 0:
+        name_process(f"g{payload.get('token', '')}")
         time.sleep(30)
         os._exit(0)
     return {"pid": os.getpid(), "grandchild": grandchild}

@@ -2,6 +2,7 @@
 started, until the pool is quiet; then its parent tears it down and forks the next one."""
 
 import asyncio
+import uuid
 from pathlib import Path
 
 from app.sandbox import SandboxPool
@@ -17,6 +18,18 @@ def _state(pid: int) -> str | None:
         return None
 
 
+def host_pid(name: str) -> int | None:
+    """The pid, as this test sees it, of the process named `name` (see tasks.name_process)."""
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == name:
+                    return int(entry.name)
+            except OSError:
+                continue
+    return None
+
+
 async def _gone(pid: int, timeout_s: float = 5.0) -> bool:
     for _ in range(int(timeout_s / 0.05)):
         if _state(pid) in (None, "Z"):
@@ -29,9 +42,12 @@ async def test_answered_child_and_its_strays_stay_stopped_until_the_pool_is_quie
     async with SandboxPool(preload=[], workers=2) as pool:
         busy = asyncio.create_task(pool.run(f"{T}:sleep", {"seconds": 1.0}, timeout_s=5))
         await asyncio.sleep(0.1)
-        result = await pool.run(f"{T}:spawn_sleeper", {}, timeout_s=5)
+        token = uuid.uuid4().hex[:12]
+        result = await pool.run(f"{T}:spawn_sleeper", {"token": token}, timeout_s=5)
         assert result.ok
-        child, grandchild = result.value["pid"], result.value["grandchild"]
+        assert result.value["pid"] == 1  # PID 1 of its own namespace
+        child, grandchild = host_pid(f"c{token}"), host_pid(f"g{token}")
+        assert child is not None and grandchild is not None
         await asyncio.sleep(0.1)
         assert _state(child) == "T" and _state(grandchild) == "T"  # frozen, not running
         assert (await busy).ok

@@ -1,6 +1,8 @@
 """SandboxPool behaviour through real warm parents and forked children."""
 
 import asyncio
+import os
+import signal
 import time
 
 import pytest
@@ -11,6 +13,7 @@ T = "tests.sandbox.tasks"
 
 
 async def test_round_trip_returns_json_value_and_runs_in_cwd(tmp_path) -> None:
+    tmp_path.chmod(0o755)  # the sandbox user must be able to enter the folder
     async with SandboxPool(preload=["json"], workers=1) as pool:
         result = await pool.run(f"{T}:echo", {"a": [1, "é"]}, timeout_s=5, cwd=str(tmp_path))
     assert result.ok and result.error is None and not result.timed_out
@@ -93,13 +96,20 @@ async def test_event_loop_is_not_blocked() -> None:
     assert ticks >= 15
 
 
-async def test_dead_warm_parent_is_restarted() -> None:
+async def test_the_task_cannot_kill_its_warm_parent_and_a_dead_one_is_restarted() -> None:
     async with SandboxPool(preload=[], workers=1) as pool:
         first_pid = pool.worker_pids[0]
-        result = await pool.run(f"{T}:kill_parent", {}, timeout_s=5)
-        assert not result.ok and "SandboxError" in (result.error or "")
-        after = await pool.run(f"{T}:parent_pid", {}, timeout_s=5)
-        assert after.ok and after.value != first_pid
+        assert first_pid is not None
+        result = await pool.run(f"{T}:kill_parent", {}, timeout_s=1)
+        assert not result.ok and result.timed_out  # its parent is out of its reach
+        assert pool.worker_pids[0] == first_pid and pool.restart_count == 0
+        busy = asyncio.create_task(pool.run(f"{T}:sleep", {"seconds": 5}, timeout_s=10))
+        await asyncio.sleep(0.3)
+        os.kill(first_pid, signal.SIGKILL)  # as the OOM killer would
+        died = await busy
+        assert not died.ok and "SandboxError" in (died.error or "")
+        after = await pool.run(f"{T}:echo", {}, timeout_s=5)
+        assert after.ok and pool.worker_pids[0] != first_pid
         assert pool.restart_count == 1 and pool.alive
 
 
