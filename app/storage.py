@@ -34,6 +34,8 @@ _OS_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO}
 def storage_failure(exc: BaseException) -> str | None:
     """'busy' (lock contention), 'unavailable' (writes fail), or None (not a storage failure:
     a bug, a constraint violation)."""
+    if isinstance(exc, ConnectionRefusedError):
+        return "unavailable"  # the database server is not listening (asyncpg raises it raw)
     if isinstance(exc, OSError) and not isinstance(exc, ConnectionError):
         return "unavailable" if exc.errno in _OS_ERRNOS else None
     if not isinstance(exc, DBAPIError):

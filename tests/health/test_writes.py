@@ -73,6 +73,14 @@ async def test_read_only_sqlite_is_down_and_writes_are_503(tmp_path: Path) -> No
         assert listing.json()["total"] == 0
 
 
+async def test_unreachable_database_makes_writes_503_not_500(tmp_path: Path) -> None:
+    settings = _settings("postgresql+asyncpg://postgres@127.0.0.1:1/none", tmp_path)
+    async with _client(settings) as http:
+        _assert_storage_unavailable(await _generate(http))
+        _assert_storage_unavailable(await http.get("/generations"))
+        assert (await http.get("/health/ready")).status_code == 503
+
+
 def _mount_tmpfs(where: Path, size: str) -> bool:
     where.mkdir()
     mount = ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)]
