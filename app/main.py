@@ -20,7 +20,7 @@ from app.health import router as health_router
 from app.health.checks import ComponentCheck, check_database, check_flag, head_revisions
 from app.logs import configure_logging
 from app.metrics import install_metrics
-from app.middleware import BodySizeLimitMiddleware, CorrelationIdMiddleware
+from app.middleware import BodySizeLimitMiddleware, CorrelationIdMiddleware, HeadMiddleware
 from app.mixins import router as mixins_router
 from app.mixins.service import MixinService
 from app.storage import WriteFailures
@@ -32,7 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     configure_logging(settings.log.level)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[dict[str, Any]]:
+    async def lifespan(this: FastAPI) -> AsyncIterator[dict[str, Any]]:
         async with AsyncExitStack() as stack:
             engine = create_engine(settings.database)
             stack.push_async_callback(engine.dispose)
@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             auth.announce()  # a WARNING when the service runs open
             mixins = await MixinService.create(settings, sessionmaker)
             stack.push_async_callback(mixins.close)
+            mixins_router.document_catalog(this, mixins.catalog.mixins)
             generation = await build_pipeline(settings, advisor=mixins)
             stack.push_async_callback(close_pipeline, generation)
             retention = Retention(sessionmaker, settings.retention, writes)
@@ -88,5 +89,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     install_metrics(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.http.max_body_bytes)
+    app.add_middleware(HeadMiddleware)  # HEAD wherever GET works
     app.add_middleware(CorrelationIdMiddleware)  # added last = outermost
     return app
