@@ -102,3 +102,38 @@ class BodySizeLimitMiddleware:
         headers = [(b"content-type", b"application/json"), (b"connection", b"close")]
         await send({"type": "http.response.start", "status": 413, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+
+class HeadMiddleware:
+    """HEAD wherever GET works (RFC 9110: FastAPI routes answer only the methods they list):
+    the request is served as its GET, with the GET's status and headers and no body. A 405's
+    `Allow` lists HEAD next to GET."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        head = scope["method"] == "HEAD"
+
+        async def send_head(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 405:
+                message["headers"] = [_allow_head(k, v) for k, v in message.get("headers", [])]
+            elif head and message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"} if head else scope, receive, send_head)
+
+
+def _allow_head(name: bytes, value: bytes) -> tuple[bytes, bytes]:
+    if name.lower() != b"allow":
+        return name, value
+    methods = [m.strip() for m in value.decode("latin-1").split(",") if m.strip()]
+    if "GET" in methods and "HEAD" not in methods:
+        methods.insert(methods.index("GET") + 1, "HEAD")
+    return name, ", ".join(methods).encode("latin-1")

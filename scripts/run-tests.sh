@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # What `make test` runs (the virtualenv is already installed by then): install the system tools
 # the checks need, start PostgreSQL and make a throwaway database for the suite, then run every
-# step even when an earlier one fails. Steps: lint, check-deploy, pytest, analysis-eval (default:
-# all four; analysis-eval prints the PRD analysis scores on the labelled corpus).
+# step even when an earlier one fails. Steps: lint, check-deploy, pytest, test-api, analysis-eval
+# (default: all five; test-api runs schemathesis against the live service for 180 s, see
+# scripts/test_api.sh; analysis-eval prints the PRD analysis scores on the labelled corpus).
 #
 # Nothing needs to be set. Optional: CODEGEN_TEST_POSTGRES_URL (use that database instead of
 # making one), CODEGEN_TEST_PG_HOST / CODEGEN_TEST_PG_PORT (the server to start and use;
-# default 127.0.0.1:5432), PYTEST_ADDOPTS (extra pytest arguments).
+# default 127.0.0.1:5432), PYTEST_ADDOPTS (extra pytest arguments),
+# CODEGEN_TEST_API_SECONDS (the test-api budget, default 180).
 #
 # Exit status 0 only when every step ran and passed. A step that could not run (a tool that
 # cannot be installed, no PostgreSQL, skipped tests) prints one `INCOMPLETE:` line at the end
@@ -19,7 +21,7 @@ BIN=.venv/bin
 PG_HOST=${CODEGEN_TEST_PG_HOST:-127.0.0.1}
 PG_PORT=${CODEGEN_TEST_PG_PORT:-5432}
 STEPS=("$@")
-[ ${#STEPS[@]} -gt 0 ] || STEPS=(lint check-deploy pytest analysis-eval)
+[ ${#STEPS[@]} -gt 0 ] || STEPS=(lint check-deploy pytest test-api analysis-eval)
 
 incomplete=()
 failed=()
@@ -165,6 +167,11 @@ if wants pytest; then
   pg_url=${CODEGEN_TEST_POSTGRES_URL:-}
   say "pytest (SQLite${pg_url:+, and PostgreSQL at ${pg_url##*@}})"
   run_pytest
+fi
+
+if wants test-api; then
+  say "test-api (schemathesis, every check and phase, against the live service)"
+  run test-api scripts/test_api.sh "${CODEGEN_TEST_API_SECONDS:-180}"
 fi
 
 if wants analysis-eval; then

@@ -1,10 +1,13 @@
 """Turning arbitrary PRD text into safe Python identifiers.
 
 Everything that leaves this module is ASCII, a valid identifier, not a keyword and never clashes
-with a builtin, a pydantic ``BaseModel`` attribute or a type name used in generated annotations.
+with a builtin, a pydantic ``BaseModel`` attribute or a type name used in generated annotations;
+no name is longer than ``MAX_NAME`` (a longer one keeps a prefix and a digest: ``shorten``).
+PRD text itself is cleaned of control characters by ``strip_control`` before analysis.
 """
 
 import builtins
+import hashlib
 import keyword
 import re
 import unicodedata
@@ -12,6 +15,9 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 _WORD = re.compile(r"[A-Za-z0-9]+")
+MAX_NAME = 60  # file names (255), columns (128) and the framework's step_name (255) all fit
+# C0 controls but tab and newline, DEL, and lone surrogates (not text; PostgreSQL refuses NUL)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 _BUILTINS = frozenset(name for name in dir(builtins) if not name.startswith("_"))
@@ -67,13 +73,30 @@ def _words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(folded)]
 
 
+def strip_control(text: str) -> str:
+    """``text`` with line breaks made ``\\n`` and every other control character removed."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", text)
+
+
+def shorten(name: str, *, limit: int = MAX_NAME, sep: str = "_") -> str:
+    """``name`` if it has at most ``limit`` characters, else a prefix, ``sep`` and the first
+    8 hex digits of its SHA-256: deterministic, and two long names stay apart."""
+    if len(name) <= limit:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    if sep != "_":
+        digest = digest.upper()
+    return f"{name[: limit - 8 - len(sep)].rstrip('_')}{sep}{digest}"
+
+
 def snake(text: str, *, max_words: int = 6) -> str:
-    """snake_case of ``text`` ("" when nothing usable is left)."""
-    return "_".join(words(text)[:max_words])
+    """snake_case of ``text`` ("" when nothing usable is left), at most MAX_NAME characters."""
+    return shorten("_".join(words(text)[:max_words]))
 
 
 def pascal(text: str, *, max_words: int = 6) -> str:
-    return "".join(w.capitalize() for w in words(text)[:max_words])
+    return shorten("".join(w.capitalize() for w in words(text)[:max_words]), sep="")
 
 
 def is_reserved(name: str) -> bool:

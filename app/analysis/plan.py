@@ -123,3 +123,5 @@ class Plan(_Frozen):
     external_systems: list[ExternalSystem]
     kinds: list[KindDecision]
     nodes: list[NodePlan]
+    # names changed so the package works (a module it would shadow, a name shortened): said once
+    warnings: list[str] = Field(default_factory=list)

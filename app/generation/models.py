@@ -3,10 +3,10 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base
+from app.db import Base, UtcDateTime
 
 
 def _now() -> datetime:
@@ -28,7 +28,7 @@ class Generation(Base):
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
     archive_sha256: Mapped[str] = mapped_column(String(64))
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now, index=True)
 
 
 class Artifact(Base):
@@ -54,4 +54,4 @@ class PhaseTiming(Base):
     phase: Mapped[str] = mapped_column(String(32), index=True)
     node_name: Mapped[str | None] = mapped_column(String(128), nullable=True)
     duration_ms: Mapped[float] = mapped_column(Float)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)

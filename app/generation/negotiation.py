@@ -4,6 +4,7 @@ import json
 
 from pydantic import ValidationError
 
+from app.analysis import naming
 from app.errors import InvalidInput, MalformedJson
 from app.generation.errors import PrdNotUtf8, UnacceptableFormat, UnsupportedPrdMediaType
 from app.generation.schemas import GenerateRequest
@@ -24,19 +25,26 @@ def parse_body(
             raise PrdNotUtf8(exc.start) from exc
         except ValueError as exc:
             raise MalformedJson(f"request body is not valid JSON: {exc}") from exc
-        try:
-            return GenerateRequest.model_validate(data)
-        except ValidationError as exc:
-            raise InvalidInput.from_validation(exc, "the request body") from exc
+        return _validated(data)
     if media_type in _TEXT_TYPES:
         try:
             prd = body.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise PrdNotUtf8(exc.start) from exc
-        return GenerateRequest(
-            prd=prd, project_name=project_name, verify=True if verify is None else verify
-        )
+        fields = {"prd": prd, "project_name": project_name, "verify": verify}
+        return _validated({k: v for k, v in fields.items() if v is not None}, loc=())
     raise UnsupportedPrdMediaType(media_type)
+
+
+def _validated(data: object, loc: tuple[str, ...] = ("body",)) -> GenerateRequest:
+    """The request as the schema states it, its PRD without control characters (a raw
+    markdown body is checked against the same schema as a JSON one: `/generate` and
+    `/generate/plan` accept exactly the same)."""
+    try:
+        request = GenerateRequest.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput.from_validation(exc, "the request body", loc=loc) from exc
+    return request.model_copy(update={"prd": naming.strip_control(request.prd)})
 
 
 def wants_zip(accept: str) -> bool:

@@ -14,6 +14,7 @@ from app.generation.archive import build_archive
 from app.generation.errors import NothingToGenerate
 from app.generation.node_jobs import VerifiedBuild, build_verified
 from app.generation.render import render_project
+from app.generation.sanitise import sanitise
 from app.verification.schemas import PackageReport
 from app.verification.verifier import Verifier
 from app.version import GENERATOR_VERSION
@@ -74,7 +75,7 @@ class Pipeline:
         self.advisor = advisor
 
     async def plan(self, prd: str, *, project_name: str | None) -> Plan:
-        plan = await self.analyser.analyse(prd, project_name=project_name)
+        plan = sanitise(await self.analyser.analyse(prd, project_name=project_name))
         return await self._with_mixins(plan)
 
     async def run(
@@ -82,7 +83,7 @@ class Pipeline:
     ) -> PipelineResult:
         clock = _Clock()
         digest = prd_digest(prd)
-        plan = await self.analyser.analyse(prd, project_name=project_name)
+        plan = sanitise(await self.analyser.analyse(prd, project_name=project_name))
         if not plan.nodes:
             raise NothingToGenerate(len(plan.requirements))
         clock.lap("analyse")

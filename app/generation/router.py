@@ -10,19 +10,30 @@ from app.errors import error_responses
 from app.generation import service
 from app.generation.negotiation import ZIP, parse_body, wants_zip
 from app.generation.pipeline import Pipeline
-from app.generation.schemas import GenerateRequest, GenerationPage, GenerationRead, PlanResponse
+from app.generation.schemas import (
+    EXAMPLE_PRD,
+    PRD_PATTERN,
+    PROJECT_NAME_MAX,
+    GenerateRequest,
+    GenerationPage,
+    GenerationRead,
+    PlanResponse,
+)
 from app.logs import correlation_id
 
 router = APIRouter(tags=["generation"])
 JSON = "application/json"
+MAX_OFFSET = 1_000_000_000  # within every database's integer (a larger one was a 500)
 
+# a raw markdown body is the PRD itself, held to the same rules as the JSON body's `prd`
+_TEXT_PRD = {"type": "string", "minLength": 1, "pattern": PRD_PATTERN, "example": EXAMPLE_PRD}
 _BODY_DOC = {
     "requestBody": {
         "required": True,
         "content": {
             "application/json": {"schema": GenerateRequest.model_json_schema()},
-            "text/markdown": {"schema": {"type": "string"}},
-            "text/plain": {"schema": {"type": "string"}},
+            "text/markdown": {"schema": _TEXT_PRD},
+            "text/plain": {"schema": _TEXT_PRD},
         },
     }
 }
@@ -45,10 +56,17 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 async def read_generate_request(
     request: Request,
     settings: SettingsDep,
-    content_type: Annotated[str, Header()] = "",
-    project_name: Annotated[str | None, Query(max_length=80)] = None,
-    verify: bool | None = None,
+    project_name: Annotated[
+        str | None,
+        Query(max_length=PROJECT_NAME_MAX, description="with a text/markdown or text/plain body"),
+    ] = None,
+    verify: Annotated[
+        bool | None, Query(description="with a text/markdown or text/plain body (default true)")
+    ] = None,
 ) -> GenerateRequest:
+    # Content-Type and Accept are read, not declared: OpenAPI ignores them as parameters
+    # (the request body's media types and the responses' content say what they may be)
+    content_type = request.headers.get("content-type", "")
     body = parse_body(await request.body(), content_type, project_name=project_name, verify=verify)
     service.check_prd_size(body.prd, settings.generation.max_prd_bytes)
     return body
@@ -101,13 +119,13 @@ async def generate(
     body: GenerateRequestDep,
     session: SessionDep,
     pipeline: PipelineDep,
-    accept: Annotated[str, Header()] = "application/json",
+    request: Request,
 ) -> Response:
     """Generate verified ONEX node packages from a PRD (JSON, or the archive with Accept: zip).
 
     A package that fails verification makes this a 422 `verification_failed` (stored, with its
     reports), never a 201."""
-    as_zip = wants_zip(accept)
+    as_zip = wants_zip(request.headers.get("accept", JSON))
     outcome = await service.generate(
         session,
         pipeline,
@@ -135,7 +153,13 @@ async def generate(
     openapi_extra=_BODY_DOC,
     dependencies=[_LIMITED, Depends(admitted)],
     responses=error_responses(
-        400, 413, 415, 422, 503, *_AUTH_LIMITED, descriptions={503: _OVERLOADED}
+        400,
+        413,
+        415,
+        422,
+        503,
+        *_AUTH_LIMITED,
+        descriptions={503: _OVERLOADED},
     ),
 )
 async def plan_generation(body: GenerateRequestDep, pipeline: PipelineDep) -> PlanResponse:
@@ -144,18 +168,24 @@ async def plan_generation(body: GenerateRequestDep, pipeline: PipelineDep) -> Pl
     return PlanResponse.model_validate(plan.model_dump())
 
 
-@router.get("/generations", dependencies=[_GENERATE], responses=error_responses(422, *_AUTH))
+@router.get(
+    "/generations",
+    dependencies=[_GENERATE],
+    responses=error_responses(422, *_AUTH),
+)
 async def list_generations(
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> GenerationPage:
     """Stored generations, newest first."""
     return await service.page(session, limit=limit, offset=offset)
 
 
 @router.get(
-    "/generations/{generation_id}", dependencies=[_GENERATE], responses=error_responses(404, *_AUTH)
+    "/generations/{generation_id}",
+    dependencies=[_GENERATE],
+    responses=error_responses(404, *_AUTH),
 )
 async def get_generation(generation_id: str, session: SessionDep) -> GenerationRead:
     """One stored generation with its files and verification reports."""

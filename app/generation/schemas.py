@@ -1,7 +1,7 @@
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.analysis.plan import (
     Entity,
@@ -13,16 +13,54 @@ from app.analysis.plan import (
     Requirement,
     StateMachine,
 )
+from app.db import as_utc
 from app.verification.schemas import PackageReport
 
 GenerationStatus = Literal["succeeded", "failed", "unverified"]
+# always timezone-aware UTC, whatever the database hands back
+UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]
+
+# at least one character that is neither white space nor a control character (those are
+# removed before analysis: a PRD of nothing else is empty)
+PRD_PATTERN = r"[^\s\x00-\x1f\x7f]"
+PROJECT_NAME_MAX = 80
+WARNINGS_DOC = (
+    "names not taken as written, and why: a project name that is a module the package "
+    "imports (`json` becomes `json_project`), names shortened to their length limit"
+)
+
+
+EXAMPLE_PRD = """# unitconv: a tiny unit conversion library
+
+unitconv converts measurements between units. It is a pure function library with no storage.
+
+## Requirements
+1. Convert lengths between metres, feet and inches.
+2. Convert temperatures between Celsius, Fahrenheit and Kelvin.
+3. Validate that the input value is a finite number and reject unknown units.
+"""
 
 
 class GenerateRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={"examples": [{"prd": EXAMPLE_PRD, "project_name": "unitconv"}]},
+    )
 
-    prd: str = Field(description="The PRD as markdown or plain text.")
-    project_name: str | None = Field(default=None, max_length=80)
+    prd: str = Field(
+        min_length=1,
+        pattern=PRD_PATTERN,
+        description="The PRD as markdown or plain text (UTF-8; at most `generation.max_prd_bytes`"
+        " bytes, 256 KiB by default: larger is 413). Control characters other than tab and "
+        "newline are removed before analysis.",
+    )
+    project_name: str | None = Field(
+        default=None,
+        max_length=PROJECT_NAME_MAX,
+        description="The top-level package's name (made a safe identifier; derived from the "
+        "PRD's title when absent or when nothing usable is left)",
+    )
     verify: bool = True
 
 
@@ -39,6 +77,7 @@ class PlanResponse(BaseModel):
     flows: list[Flow]
     external_systems: list[ExternalSystem]
     nodes: list[NodePlan]
+    warnings: list[str] = Field(default_factory=list, description=WARNINGS_DOC)
 
 
 class AnalysisSummary(BaseModel):
@@ -66,14 +105,15 @@ class GenerationRead(BaseModel):
     prd_sha256: str
     archive_sha256: str
     correlation_id: str
-    created_at: datetime
+    created_at: UtcDatetime
     options: dict[str, Any]
     analysis: AnalysisSummary
     nodes: list[NodeRead]
     project_files: dict[str, str] = Field(default_factory=dict)
     timings_ms: dict[str, float]
     error: str | None = None
-    files_pruned_at: datetime | None = Field(
+    warnings: list[str] = Field(default_factory=list, description=WARNINGS_DOC)
+    files_pruned_at: UtcDatetime | None = Field(
         default=None, description="when retention removed the files (then `files` are empty)"
     )
 
@@ -86,7 +126,7 @@ class GenerationSummary(BaseModel):
     project_name: str
     prd_sha256: str
     node_count: int
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class GenerationPage(BaseModel):

@@ -130,7 +130,11 @@ def _to_row(result: PipelineResult, *, prd: str, verify: bool, correlation_id: s
         status=status,
         node_count=len(nodes),
         timings_ms=result.timings_ms,
-        result={"analysis": analysis.model_dump(mode="json"), "nodes": nodes},
+        result={
+            "analysis": analysis.model_dump(mode="json"),
+            "nodes": nodes,
+            "warnings": result.plan.warnings,
+        },
         archive_sha256=result.archive_sha256,
         error=f"verification failed for: {', '.join(failed)}" if failed else None,
     )
@@ -205,5 +209,6 @@ def to_read(generation: Generation, files: dict[str, str]) -> GenerationRead:
         project_files={p: c for p, c in files.items() if p not in claimed},
         timings_ms=generation.timings_ms,
         error=generation.error,
+        warnings=result.get("warnings", []),
         files_pruned_at=pruned_at(generation),
     )

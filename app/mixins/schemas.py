@@ -14,6 +14,11 @@ def _lower(value: object) -> object:
 Kind = Annotated[NodeKind, BeforeValidator(_lower), Field(examples=["effect"])]
 
 
+def _integral(value: object) -> object:
+    """JSON's `5.0` is the integer 5 (as JSON Schema's `integer` says); `5.5` and `"5"` are not."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 class _Request(BaseModel):
     """A request body is exactly what the schema says: no unknown fields, no coercion (`0` is
     not `false`, `"5"` is not `5`)."""
@@ -69,7 +74,7 @@ class RecommendIn(_Request):
     capabilities: list[str] = Field(default_factory=list, examples=[["caching", "metrics"]])
     mixins: list[str] = Field(default_factory=list, description="mixins already chosen")
     order: ClassOrder = "node_first"
-    limit: int = Field(default=5, ge=1, le=50)
+    limit: Annotated[int, BeforeValidator(_integral)] = Field(default=5, ge=1, le=50)
 
 
 class Recommendation(BaseModel):
