@@ -12,7 +12,7 @@ from app.auth import keys
 from app.auth.guard import AuthService
 from app.config import AuthSettings
 from tests.auth.conftest import MakeKey
-from tests.test_errors import assert_error_shape
+from tests.test_errors import OPENAPI, assert_error_shape
 
 FEEDBACK = {"node_kind": "effect", "mixins": ["MixinCaching"], "success": True}
 
@@ -131,3 +131,31 @@ def test_open_mode_warns_at_startup(caplog: pytest.LogCaptureFixture) -> None:
         AuthService(AuthSettings(mode="keys"), None).announce()  # type: ignore[arg-type]
     warned = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warned) == 1 and "auth.mode=open" in warned[0].getMessage()
+
+
+@pytest.mark.usefixtures("keys_mode")
+async def test_every_guarded_operation_is_401_without_a_key_and_403_without_its_scope(
+    client: AsyncClient, make_key: MakeKey
+) -> None:
+    """Swept from the OpenAPI: each operation with a security requirement, sent without a key
+    and with a key of a scope it does not accept; the status is declared, the shape is one."""
+    _, nobody = await make_key("feedback", name="feedback only")
+    _, other = await make_key("generate", name="generate only")
+    swept = 0
+    for path, item in OPENAPI["paths"].items():
+        for method, operation in item.items():
+            if "security" not in operation:
+                continue
+            url = path.replace("{generation_id}", "no-such-id")
+            response = await client.request(method.upper(), url)
+            assert response.status_code == 401, (method, path)
+            assert response.headers["www-authenticate"] == "Bearer"
+            assert_error_shape(response.json(), "unauthorized")
+            assert "401" in operation["responses"]
+            if "403" in operation["responses"]:
+                wrong = other if path.startswith("/mixins") else nobody
+                denied = await client.request(method.upper(), url, headers=_bearer(wrong))
+                assert denied.status_code == 403, (method, path)
+                assert_error_shape(denied.json(), "forbidden")
+            swept += 1
+    assert swept >= 12
