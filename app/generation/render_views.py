@@ -9,8 +9,8 @@ from typing import Any
 from app.analysis.plan import Flow, FlowStep, NodePlan, Plan
 from app.analysis.plan_calls import OperationCall, node_calls, package_path
 from app.generation.render_filters import ident
-from app.generation.render_names import pascal
 from app.generation.render_operation_views import operation_view, reducer_view
+from app.generation.render_ports import port_views, wire_ports
 
 _BASES = {
     "COMPUTE": "NodeCompute",
@@ -73,11 +73,8 @@ def node_view(plan: Plan, node: NodePlan, categories: dict[str, str]) -> dict[st
     }
     model_ops = ops
     if kind == "EFFECT":
-        view["port_name"] = f"{pascal(name)}Port"
-        systems = view["external_systems"]
-        view["systems_phrase"] = (
-            ", ".join(f"``{s}``" for s in systems) if systems else "its external system"
-        )
+        view["ports"] = port_views(plan, node, name)
+        wire_ports(view, ops, view["module"])
     if kind == "REDUCER":
         reducer_view(view, node, calls.operations)
         model_ops = [v for v in ops if v["name"] in {f["name"] for f in view["folds"]}]

@@ -154,3 +154,33 @@ def test_readme_lists_requirements_no_node_covers() -> None:
     assert "## Requirements without a node" in readme
     assert f"**{mdtext(orphan.id)}**: {mdtext(orphan.text)}" in readme
     assert "without a node" not in render(sp.all_kinds_plan())["README.md"]
+
+
+_TWO_SYSTEMS = """# Board Sync
+
+## Requirements
+- FR-1: The service shall create a card in Trello when a task is opened.
+- FR-2: The service shall charge the customer through Stripe when a task is closed.
+- FR-3: The service shall store each task with its title and status.
+"""
+
+
+def test_an_effect_gets_one_port_per_named_system_and_routes_each_operation() -> None:
+    from app.analysis.service import analyse
+
+    plan = analyse(_TWO_SYSTEMS)
+    files = render_project(build_environment(), plan, prd_sha256="0" * 64, generator_version="t")
+    (package,) = {p.rsplit("/", 1)[0] for p in files if p.endswith("/ports.py")}
+    ports, node, readme = (files[f"{package}/{f}"] for f in ("ports.py", "node.py", "README.md"))
+    assert "class TrelloPort(Protocol)" in ports and "class StripePort(Protocol)" in ports
+    assert "class InMemoryTrelloPort" in ports and "class InMemoryStripePort" in ports
+    assert "trello: TrelloPort | None = None" in node and "stripe: StripePort | None = None" in node
+    handler = node.split("async def _handle_create_card")[1].split("async def ")[0]
+    assert "self._trello.send(" in handler
+    handler = node.split("async def _handle_charge_customer")[1].split("async def ")[0]
+    assert "self._stripe.send(" in handler
+    # an operation whose requirements name no system goes through the node's first one
+    handler = node.split("async def _handle_store_task")[1].split("async def ")[0]
+    assert "self._trello.send(" in handler
+    assert "| Trello | `TrelloPort` | `trello` | `create_card`, `store_task` |" in readme
+    assert "| Stripe | `StripePort` | `stripe` | `charge_customer` |" in readme
