@@ -40,6 +40,7 @@ FAULT_SECONDS = float(os.environ.get("LOAD_FAULT_SECONDS", "30"))
 PG = os.environ.get("LOAD_PG", "127.0.0.1:5432")
 PG_CLUSTER = os.environ.get("LOAD_PG_CLUSTER", "15 main")
 DELIBERATE = {429, 503}
+LOG = ROOT / "var" / "load-server.log"  # the server's log lines (errors and warnings)
 
 
 @dataclass
@@ -59,7 +60,7 @@ class Server:
         self.env = dict(
             os.environ,
             CODEGEN_DATABASE__URL=database_url,
-            CODEGEN_LOG__LEVEL="ERROR",
+            CODEGEN_LOG__LEVEL="WARNING",
             # one address sends everything: per-address limits would refuse almost all of it
             CODEGEN_AUTH__GENERATE_RATE=os.environ.get("LOAD_GENERATE_RATE", "100000/minute"),
         )
@@ -75,7 +76,7 @@ class Server:
             env=self.env,
             start_new_session=True,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=LOG.open("ab"),
         )
         wait_ready(self.base)
         self.down = False

@@ -13,6 +13,7 @@ from typing import Any
 
 import anyio.to_thread
 from sqlalchemy import case, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import PROJECT_ROOT
@@ -41,43 +42,43 @@ async def record(
     framework_version: str,
     source: str,
 ) -> int:
-    """Add observations to the counts (one row per canonical key, kind, order, version)."""
-    keys = {mixin_key(o.mixins) for o in observations}
-    existing: dict[tuple[str, str, str], MixinOutcome] = {}
-    key_list = sorted(keys)
-    for i in range(0, len(key_list), 500):
-        rows = await session.scalars(
-            select(MixinOutcome).where(
-                MixinOutcome.framework_version == framework_version,
-                MixinOutcome.mixin_key.in_(key_list[i : i + 500]),
-            )
-        )
-        for r in rows:
-            existing[(r.mixin_key, r.node_kind, r.class_order)] = r
+    """Add observations to the counts (one row per canonical key, kind, order, version) with
+    one atomic upsert: concurrent recorders (two requests measuring the same composition, two
+    replicas) add up instead of colliding on the unique key or overwriting each other."""
+    totals: dict[tuple[str, str, str], dict[str, Any]] = {}
     for o in observations:
-        k = (mixin_key(o.mixins), o.kind, o.order)
-        row = existing.get(k)
-        if row is None:
-            row = MixinOutcome(
-                mixin_key=k[0],
-                n_mixins=len(canonical(o.mixins)),
-                node_kind=o.kind,
-                class_order=o.order,
-                success_count=0,
-                failure_count=0,
-                source=source,
-                framework_version=framework_version,
-            )
-            session.add(row)
-            existing[k] = row
-        row.success_count += int(o.success)
-        row.failure_count += int(not o.success)
-        row.last_stage = o.stage
-        row.last_error = o.error
-        if row.source != source:
-            row.source = "mixed"
-    await session.flush()
+        key = (mixin_key(o.mixins), o.kind, o.order)
+        row = totals.setdefault(key, _new_row(key, len(canonical(o.mixins)), source))
+        row["framework_version"] = framework_version
+        row["success_count"] += int(o.success)
+        row["failure_count"] += int(not o.success)
+        row.update(last_stage=o.stage, last_error=o.error)
+    if totals:
+        await session.execute(_upsert(session), list(totals.values()))
     return len(observations)
+
+
+def _new_row(key: tuple[str, str, str], size: int, source: str) -> dict[str, Any]:
+    kind_order = {"node_kind": key[1], "class_order": key[2]}
+    counts = {"success_count": 0, "failure_count": 0}
+    return {"mixin_key": key[0], "n_mixins": size, **kind_order, **counts, "source": source}
+
+
+def _upsert(session: AsyncSession) -> Any:
+    dialect = session.get_bind().dialect.name
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(MixinOutcome)
+    table, new = MixinOutcome.__table__.c, stmt.excluded
+    return stmt.on_conflict_do_update(
+        index_elements=["mixin_key", "node_kind", "class_order", "framework_version"],
+        set_={
+            "success_count": table.success_count + new.success_count,
+            "failure_count": table.failure_count + new.failure_count,
+            "last_stage": new.last_stage,
+            "last_error": new.last_error,
+            "source": case((table.source == new.source, table.source), else_="mixed"),
+            "updated_at": new.updated_at,
+        },
+    )
 
 
 async def outcomes(
