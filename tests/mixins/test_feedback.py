@@ -4,6 +4,7 @@ real oracle run the composition again; one on an unmeasured composition is weigh
 
 from typing import Any
 
+import pytest
 from httpx import AsyncClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -113,3 +114,26 @@ async def test_reports_do_not_shift_a_static_rule(client: AsyncClient) -> None:
         await client.post("/mixins/feedback", json={**conflict, "success": True})
     pred = (await client.post("/mixins/predict", json=conflict)).json()
     assert pred["source"] == "static_rule" and pred["compatible"] is False
+
+
+async def test_conflict_without_an_oracle_keeps_the_measurement(
+    client: AsyncClient,
+    app_state: dict[str, Any],
+    cleanup_engine: AsyncEngine,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """When the oracle cannot run, the conflicting report is still only a user report."""
+    svc: MixinService = app_state["mixins"]
+    assert (await svc.advisor.measure_one("effect", MEASURED["mixins"], "node_first")).ok
+    runs = (await _outcome(cleanup_engine, MEASURED)).success_count  # type: ignore[union-attr]
+
+    async def unavailable(*_: object) -> None:
+        return None
+
+    monkeypatch.setattr(svc.advisor, "remeasure", unavailable)
+    said = (await client.post("/mixins/feedback", json={**MEASURED, "success": False})).json()
+    assert said["conflicts_with_measured"] is True and said["remeasured"] is None
+    assert said["measured"] == "compatible"
+    assert (await _outcome(cleanup_engine, MEASURED)).success_count == runs  # type: ignore[union-attr]
+    pred = (await client.post("/mixins/predict", json=MEASURED)).json()
+    assert pred["source"] == "measured" and pred["compatible"] is True
