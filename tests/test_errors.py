@@ -7,6 +7,7 @@ type, invalid fields, invalid query values, unknown ids and oversized bodies.
 
 import itertools
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -269,3 +270,57 @@ async def test_oversized_streamed_body_is_413(client: AsyncClient) -> None:
     assert response.status_code == 413
     assert_error_shape(response.json(), "payload_too_large")
     assert (await client.get("/generations")).json()["total"] == 0
+
+
+# --- the request schemas say what is accepted --------------------------------------------------
+
+
+def _component(name: str) -> dict[str, Any]:
+    schema: dict[str, Any] = OPENAPI["components"]["schemas"][name]
+    return schema
+
+
+def test_a_prd_the_service_rejects_as_empty_is_outside_the_schema() -> None:
+    content = OPENAPI["paths"]["/generate/plan"]["post"]["requestBody"]["content"]
+    prd = content["application/json"]["schema"]["properties"]["prd"]
+    for schema in (prd, content["text/markdown"]["schema"], content["text/plain"]["schema"]):
+        assert schema["minLength"] == 1
+        pattern = re.compile(schema["pattern"])
+        for empty in ("", " \n\t", "\x00\x07", "\r\n"):
+            assert not pattern.search(empty), (schema, empty)
+        assert pattern.search("# a title")
+    assert content == OPENAPI["paths"]["/generate"]["post"]["requestBody"]["content"]
+
+
+def test_no_operation_declares_accept_or_content_type_as_a_parameter() -> None:
+    # OpenAPI ignores them as parameters (fuzzers then send `Accept: 4` as "valid" input)
+    for path, item in OPENAPI["paths"].items():
+        for method, operation in item.items():
+            names = {p["name"].lower() for p in operation.get("parameters", [])}
+            assert not names & {"accept", "content-type"}, (path, method)
+
+
+def test_mixin_request_bodies_forbid_unknown_fields_and_coercion() -> None:
+    for name in ("CompositionQuery", "PredictBatch", "RecommendIn", "FeedbackIn"):
+        assert _component(name)["additionalProperties"] is False, name
+    body = OPENAPI["paths"]["/generate"]["post"]["requestBody"]["content"]["application/json"]
+    assert body["schema"]["additionalProperties"] is False
+
+
+async def test_the_live_document_names_the_catalog_mixins(client: AsyncClient) -> None:
+    document = (await client.get("/openapi.json")).json()
+    catalog = (await client.get("/mixins")).json()
+    names = sorted(m["name"] for m in catalog["mixins"])
+    for model in ("CompositionQuery", "RecommendIn", "FeedbackIn"):
+        items = document["components"]["schemas"][model]["properties"]["mixins"]["items"]
+        assert items["enum"] == names, model
+
+
+async def test_integers_and_booleans_are_not_coerced_from_strings(client: AsyncClient) -> None:
+    recommend = {"node_kind": "effect", "capabilities": ["caching"]}
+    assert (await client.post("/mixins/recommend", json={**recommend, "limit": 3.0})).is_success
+    for limit in ("3", 3.5, True):
+        response = await client.post("/mixins/recommend", json={**recommend, "limit": limit})
+        assert response.status_code == 422, limit
+    response = await client.post("/generate/plan", json={"prd": "# x", "verify": 0})
+    assert response.status_code == 422

@@ -4,6 +4,7 @@ import hashlib
 import io
 import json
 import zipfile
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +104,7 @@ async def test_unknown_generation_is_404(client: AsyncClient) -> None:
     [
         (b'{"prd": ', "application/json", 400, "malformed_json"),
         (b"<prd/>", "application/xml", 415, "unsupported_media_type"),
-        (b'{"prd": "   \\n  "}', "application/json", 422, "empty_prd"),
+        (b'{"prd": "   \\n  "}', "application/json", 422, "invalid_input"),  # the schema's pattern
         (b'{"prd": 42}', "application/json", 422, "invalid_input"),
         (b'{"text": "x"}', "application/json", 422, "invalid_input"),
         (b"\xff\xfe bad bytes", "text/markdown", 422, "prd_not_utf8"),
@@ -172,3 +173,15 @@ async def test_failed_verification_is_422_and_stored(
         read_back, reported = stored.json(), body["generation"]
         assert read_back.pop("created_at")[:26] == reported.pop("created_at")[:26]
         assert read_back == reported
+
+
+async def test_datetimes_are_utc_aware_when_created_and_when_read(client: AsyncClient) -> None:
+    created = await client.post("/generate", json={"prd": ORDER_PRD, "verify": False})
+    assert created.status_code == 201, created.text[:500]
+    stamp = created.json()["created_at"]
+    read = (await client.get(f"/generations/{created.json()['id']}")).json()["created_at"]
+    listed = (await client.get("/generations")).json()["items"][0]["created_at"]
+    for value in (stamp, read, listed):
+        parsed = datetime.fromisoformat(value)
+        assert parsed.utcoffset() == timedelta(0), value
+    assert datetime.fromisoformat(stamp) == datetime.fromisoformat(read)
