@@ -40,6 +40,7 @@ from app.sandbox.isolation import (
     drop_privileges,
     enter_namespaces,
     expose,
+    mount_proc,
     prepare_view,
 )
 
@@ -157,17 +158,17 @@ def _wait_for_teardown() -> None:
         signal.pause()
 
 
-def _inner_main(config: dict[str, Any], request_fd: int, write_fd: int, isolated: bool) -> None:
-    """The inner child: view, request, privileges and limits, the task, the answer."""
+def _inner_main(config: dict[str, Any], request_fd: int, write_fd: int, keep: int) -> None:
+    """The inner child: /proc, request, privileges and limits, the task, the answer."""
     code = 0
     try:
         gc.set_threshold(CHILD_GC_THRESHOLD)  # see the module docstring
         die_with_parent()
         sys.dont_write_bytecode = True
-        keep, setup_error = -1, ""
-        if isolated:
+        setup_error = ""
+        if keep >= 0:
             try:
-                keep = prepare_view(Policy.from_config(config.get("policy", {})))
+                mount_proc()
             except (IsolationError, OSError) as exc:
                 setup_error = str(exc)
         raw = _read_all(request_fd)  # EOF without a request: the spare was discarded
@@ -221,17 +222,18 @@ def child_main(config: dict[str, Any], request_fd: int, write_fd: int, info_fd: 
             os.dup2(devnull, fd)
         os.close(devnull)
         die_with_parent()
-        isolated = config.get("isolation") == "namespaces"
-        if isolated:
+        keep = -1  # the real tree, held here until the inner child is gone (see isolation)
+        if config.get("isolation") == "namespaces":
             try:
                 enter_namespaces()
-            except IsolationError as exc:
+                keep = prepare_view(Policy.from_config(config.get("policy", {})))
+            except (IsolationError, OSError) as exc:
                 _write_all(info_fd, json.dumps({"error": str(exc)}).encode())
                 return
         pid = os.fork()
         if pid == 0:
             os.close(info_fd)
-            _inner_main(config, request_fd, write_fd, isolated)
+            _inner_main(config, request_fd, write_fd, keep)
         os.close(request_fd)
         os.close(write_fd)
         _write_all(info_fd, json.dumps({"pid": pid}).encode())
@@ -254,10 +256,12 @@ def probe(config: dict[str, Any]) -> str | None:
         error = ""
         try:
             enter_namespaces()
+            os.close(prepare_view(Policy.from_config(config.get("policy", {}))))
             inner = os.fork()
             if inner == 0:
                 try:
-                    drop_privileges_after_view(config)
+                    mount_proc()
+                    drop_privileges(Policy.from_config(config.get("policy", {})))
                 except BaseException as exc:
                     _write_all(write_fd, str(exc).encode() or b"failed")
                     os._exit(1)
@@ -275,9 +279,3 @@ def probe(config: dict[str, Any]) -> str | None:
         text = f.read().decode("utf-8", "replace")
     os.waitpid(pid, 0)
     return text or None
-
-
-def drop_privileges_after_view(config: dict[str, Any]) -> None:
-    policy = Policy.from_config(config.get("policy", {}))
-    os.close(prepare_view(policy))
-    drop_privileges(policy)

@@ -5,11 +5,14 @@ Called in the forked processes only (see `app.sandbox.child`), in this order:
 1. `enter_namespaces()` (outer child): new mount, PID, network, IPC and UTS namespaces; when
    not root, inside a new user namespace that maps only our own uid and gid (the way
    `unshare -Urpm` does it), which is what lets an unprivileged service user isolate at all.
-2. `prepare_view(policy)` (the inner child, PID 1 of the new PID namespace): every mount made
-   private and read-only, nosuid (`mount_setattr(AT_RECURSIVE)`); a detached clone of that tree
-   kept to expose the request's folder later; private writable tmpfs scratch on /tmp and
-   /dev/shm; empty tmpfs (or /dev/null) over each hidden path; the interpreter's own paths
-   re-exposed read-only when a mask covered them; a fresh /proc that shows this namespace only.
+2. `prepare_view(policy)` (outer child, in the new mount namespace): every mount made private
+   and read-only, nosuid (`mount_setattr(AT_RECURSIVE)`); a detached clone of that tree kept to
+   expose the request's folder later; private writable tmpfs scratch on /tmp and /dev/shm;
+   empty tmpfs (or /dev/null) over each hidden path; the interpreter's own paths re-exposed
+   read-only when a mask covered them. The outer child holds the clone until the end: the
+   inner one closes its copy before the task runs, and that close is cheap only because it is
+   not the last (dissolving a mount tree waits for an RCU grace period, milliseconds).
+   `mount_proc()` (the inner child, PID 1 of the new PID namespace): a /proc of its own.
 3. `expose(keep_fd, path)`: the request's folder, read-only, when a mask hides it.
 4. `drop_privileges(policy)`: the capability bounding set cleared, no-new-privs, the sandbox
    uid/gid (root only: a user namespace maps nothing else), no capability left.
@@ -200,11 +203,15 @@ def prepare_view(policy: Policy) -> int:
     for path in masks:
         if os.path.isdir(path):
             _setattr(path, _MOUNT_ATTR_RDONLY | _MOUNT_ATTR_NOSUID, recursive=False)
+    return keep
+
+
+def mount_proc() -> None:
+    """A /proc of our own PID namespace (call as its PID 1)."""
     try:
         _mount("proc", "/proc", "proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC)
     except IsolationError:  # a host /proc would show every process: hide it rather
         _mount("tmpfs", "/proc", "tmpfs", _MS_NOSUID | _MS_NODEV | _MS_RDONLY, "size=4k")
-    return keep
 
 
 def _has_caps() -> bool:
