@@ -81,7 +81,7 @@ async def generate(
         {
             "generation_id": generation.id,
             "phase": "verify_package",
-            "node_name": report.package,
+            "node_name": report.package.rsplit("/", 1)[-1],  # the node (fits its column)
             "duration_ms": report.duration_ms,
         }
         for report in result.reports or []
