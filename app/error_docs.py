@@ -43,7 +43,8 @@ DESCRIPTIONS = {
     429: "`rate_limited`: over this key's (open mode: this address's) limit; `Retry-After` "
     "says how many seconds to wait",
     500: "Internal error",
-    503: "Service unavailable",
+    503: "`storage_unavailable`: the database cannot take the request now (in keys mode the API "
+    "key is looked up there); retry after `Retry-After` seconds",
 }
 
 # headers a status always carries, documented with it

@@ -134,5 +134,7 @@ def requires(scope: keys.Scope | None = None, *, rate: str | None = None) -> Dep
 
 
 def auth_errors(scope: keys.Scope | None = None, *, rate: str | None = None) -> tuple[int, ...]:
-    """The statuses `requires(scope, rate=rate)` can add: for the route's error_responses()."""
-    return (401, *((403,) if scope is not None else ()), *((429,) if rate is not None else ()))
+    """The statuses `requires(scope, rate=rate)` can add: for the route's error_responses().
+    503: in keys mode the key is looked up in the database, which may be unavailable."""
+    scoped = (403,) if scope is not None else ()
+    return (401, *scoped, *((429,) if rate is not None else ()), 503)
