@@ -15,9 +15,10 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session
 
 from app.config import PROJECT_ROOT, DatabaseSettings
+from app.storage import WriteFailures
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -92,14 +93,34 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+class WritingSession(Session):
+    """A session that notes whether it wrote (an ORM flush or an INSERT/UPDATE/DELETE), so that
+    a committed write can tell /health that storage takes writes again."""
+
+
+@event.listens_for(WritingSession, "after_flush")
+def _flushed(session: Session, _context: Any) -> None:
+    session.info["wrote"] = True
+
+
+@event.listens_for(WritingSession, "do_orm_execute")
+def _executed(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info["wrote"] = True
+
+
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=WritingSession)
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     sessionmaker: async_sessionmaker[AsyncSession] = request.state.sessionmaker
-    async with sessionmaker() as session, session.begin():
-        yield session
+    async with sessionmaker() as session:
+        async with session.begin():
+            yield session
+        failures: WriteFailures | None = getattr(request.state, "write_failures", None)
+        if failures is not None and session.info.get("wrote"):
+            failures.clear()  # a write was committed: storage takes writes again
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

@@ -34,8 +34,9 @@ _OS_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO}
 def storage_failure(exc: BaseException) -> str | None:
     """'busy' (lock contention), 'unavailable' (writes fail), or None (not a storage failure:
     a bug, a constraint violation)."""
-    if isinstance(exc, ConnectionRefusedError):
-        return "unavailable"  # the database server is not listening (asyncpg raises it raw)
+    if isinstance(exc, ConnectionRefusedError | ConnectionResetError | ConnectionAbortedError):
+        return "unavailable"  # the database server is not listening or went away (asyncpg
+        # raises these raw; nothing else a request does opens a socket)
     if isinstance(exc, OSError) and not isinstance(exc, ConnectionError):
         return "unavailable" if exc.errno in _OS_ERRNOS else None
     if not isinstance(exc, DBAPIError):
@@ -70,6 +71,11 @@ class WriteFailures:
     def record(self, exc: BaseException) -> None:
         self._at.append(time.monotonic())
         self.last_error = f"{type(exc).__name__}: {getattr(exc, 'orig', None) or exc}"[:200]
+
+    def clear(self) -> None:
+        """A write has since been committed: earlier failures no longer describe the storage."""
+        self._at.clear()
+        self.last_error = None
 
     def recent(self) -> int:
         """How many writes failed within the window."""

@@ -136,6 +136,30 @@ async def test_full_disk_is_down_until_space_returns(tmp_path: Path) -> None:
         _unmount(volume)
 
 
+async def test_a_committed_write_clears_remembered_failures(tmp_path: Path) -> None:
+    """After an outage, health says ok as soon as a write commits again, not a window later."""
+    volume = tmp_path / "volume"
+    if not _mount_tmpfs(volume, "64m"):
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    try:
+        await asyncio.to_thread(upgrade, f"sqlite+aiosqlite:///{volume / 'full.db'}")
+        settings = _settings(
+            f"sqlite+aiosqlite:///{volume / 'full.db'}",
+            tmp_path,
+            min_free_mb=0,
+            write_failure_window_s=3600.0,
+        )
+        async with _client(settings) as http:
+            filler = _fill(volume)
+            _assert_storage_unavailable(await _generate(http))
+            filler.unlink()
+            assert (await http.get("/health/ready")).status_code == 503  # no write since
+            assert (await _generate(http)).status_code == 201
+            assert (await http.get("/health/ready")).status_code == 200
+    finally:
+        _unmount(volume)
+
+
 async def test_low_disk_space_is_degraded(tmp_path: Path) -> None:
     path = tmp_path / "low.db"
     await asyncio.to_thread(upgrade, f"sqlite+aiosqlite:///{path}")
