@@ -3,9 +3,9 @@
 Phases (each bounded in time; LOAD_SECONDS sets the steady one, default 60):
 1. steady: LOAD_CLIENTS (50) clients on mixed endpoints (generate with verification, plan,
    listings, reads, health, mixin catalogue and model).
-2. kill -9: the same load; a third of the way in, the server's whole process group is killed
+2. kill -9: the same load (LOAD_FAULT_SECONDS, default 45); a quarter of the way in, the server's whole process group is killed
    with SIGKILL and started again.
-3. PostgreSQL restart: the same load; a third of the way in, the cluster is restarted.
+3. PostgreSQL restart: the same load; a quarter of the way in, the cluster is restarted.
 
 Printed per phase: responses by status, errors (anything but 2xx/304, the deliberate 503/429s
 and transport errors while the server is known to be down), p50/p95/p99 per endpoint, the
@@ -36,7 +36,7 @@ from tests.shared import SAMPLE_PRDS  # noqa: E402
 
 CLIENTS = int(os.environ.get("LOAD_CLIENTS", "50"))
 SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
-FAULT_SECONDS = float(os.environ.get("LOAD_FAULT_SECONDS", "30"))
+FAULT_SECONDS = float(os.environ.get("LOAD_FAULT_SECONDS", "45"))
 PG = os.environ.get("LOAD_PG", "127.0.0.1:5432")
 PG_CLUSTER = os.environ.get("LOAD_PG_CLUSTER", "15 main")
 DELIBERATE = {429, 503}
@@ -172,7 +172,7 @@ async def phase(server: Server, seconds: float, fault: str | None) -> Tally:
     ]
     tasks.append(asyncio.create_task(health_poller(server, tally, deadline)))
     if fault is not None:
-        await asyncio.sleep(seconds / 3)
+        await asyncio.sleep(seconds / 4)
         tally.health.append((time.perf_counter(), -1))  # marks the fault
         if fault == "kill -9":
             server.kill9()
