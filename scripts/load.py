@@ -4,8 +4,7 @@ Phases (each bounded in time; LOAD_SECONDS sets the steady one, default 60):
 1. steady: LOAD_CLIENTS (50) clients on mixed endpoints (generate with verification, plan,
    listings, reads, health, mixin catalogue and model).
 2. kill -9: the same load (LOAD_FAULT_SECONDS, default 45); a quarter of the way in, the
-   server's whole process group is killed
-   with SIGKILL and started again.
+   server's whole process group is killed with SIGKILL and started again.
 3. PostgreSQL restart: the same load; a quarter of the way in, the cluster is restarted.
 
 Printed per phase: responses by status, errors (anything but 2xx/304, the deliberate 503/429s
