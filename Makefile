@@ -13,7 +13,7 @@ INSTALL = mkdir -p var && { if [ -x $(BIN)/uv ]; then $(BIN)/uv pip install -q -
 	else $(BIN)/pip install -q --disable-pip-version-check $(1); fi; } >var/install.log 2>&1 \
 	|| { cat var/install.log >&2; exit 1; }
 
-.PHONY: run test lint check-deploy pytest analysis-eval migrate bench mixin-sweep mixin-eval bench-mixins gate-samples load clean
+.PHONY: run test lint check-deploy pytest analysis-eval migrate bench mixin-sweep mixin-eval bench-mixins bench-liveness gate-samples load clean
 
 $(BIN)/python:
 	@py=$$(scripts/find-python.sh) && "$$py" -m venv $(VENV)
@@ -88,6 +88,10 @@ mixin-eval: migrate
 
 bench-mixins: $(DEV_STAMP)
 	$(BIN)/python scripts/bench_mixins.py
+
+# /health/live latency while the costliest hostile PRDs are analysed, four at a time
+bench-liveness: $(DEV_STAMP)
+	$(BIN)/python scripts/bench_liveness.py
 
 # 50 clients for 60 s on mixed endpoints over loopback, then kill -9 and a PostgreSQL restart
 # mid-load; prints statuses, p50/p95/p99, health during/after, RSS, and lost accepted writes
