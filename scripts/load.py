@@ -40,6 +40,7 @@ FAULT_SECONDS = float(os.environ.get("LOAD_FAULT_SECONDS", "45"))
 PG = os.environ.get("LOAD_PG", "127.0.0.1:5432")
 PG_CLUSTER = os.environ.get("LOAD_PG_CLUSTER", "15 main")
 DELIBERATE = {429, 503}
+AFTER_S = 15.0  # load and health polls go on at least this long after a fault is over
 LOG = ROOT / "var" / "load-server.log"  # the server's log lines (errors and warnings)
 
 
@@ -51,6 +52,8 @@ class Tally:
     accepted: set[str] = field(default_factory=set)
     outage_transport_errors: int = 0
     health: list[tuple[float, int]] = field(default_factory=list)
+    recovery_s: float | None = None
+    seconds: float = 0.0
 
 
 class Server:
@@ -120,10 +123,10 @@ def _requests(prds: list[str], ids: list[str]) -> list[tuple[str, str, str, dict
     ]
 
 
-async def client_loop(server: Server, tally: Tally, prds: list[str], deadline: float) -> None:
+async def client_loop(server: Server, tally: Tally, prds: list[str], end: list[float]) -> None:
     ids: list[str] = []
     async with httpx.AsyncClient(base_url=server.base, timeout=60) as http:
-        while time.perf_counter() < deadline:
+        while time.perf_counter() < end[0]:
             label, method, path, body = random.choice(_requests(prds, ids))
             started = time.perf_counter()
             try:
@@ -152,9 +155,9 @@ def _is_error(status: int, label: str) -> bool:
     return not (status == 404 and label == "GET /generations/{id}")
 
 
-async def health_poller(server: Server, tally: Tally, deadline: float) -> None:
+async def health_poller(server: Server, tally: Tally, end: list[float]) -> None:
     async with httpx.AsyncClient(base_url=server.base, timeout=2) as http:
-        while time.perf_counter() < deadline:
+        while time.perf_counter() < end[0]:
             try:
                 status = (await http.get("/health/ready")).status_code
             except httpx.TransportError:
@@ -166,14 +169,14 @@ async def health_poller(server: Server, tally: Tally, deadline: float) -> None:
 async def phase(server: Server, seconds: float, fault: str | None) -> Tally:
     tally = Tally()
     prds = [p.read_text(encoding="utf-8") for p in sorted(SAMPLE_PRDS.glob("*.md"))][:6]
-    deadline = time.perf_counter() + seconds
-    tasks = [
-        asyncio.create_task(client_loop(server, tally, prds, deadline)) for _ in range(CLIENTS)
-    ]
-    tasks.append(asyncio.create_task(health_poller(server, tally, deadline)))
+    started = time.perf_counter()
+    end = [started + seconds]  # a deadline the fault may push back
+    tasks = [asyncio.create_task(client_loop(server, tally, prds, end)) for _ in range(CLIENTS)]
+    tasks.append(asyncio.create_task(health_poller(server, tally, end)))
     if fault is not None:
         await asyncio.sleep(seconds / 4)
-        tally.health.append((time.perf_counter(), -1))  # marks the fault
+        faulted = time.perf_counter()
+        tally.health.append((faulted, -1))  # marks the fault
         if fault == "kill -9":
             server.kill9()
             await asyncio.to_thread(server.start)
@@ -183,8 +186,12 @@ async def phase(server: Server, seconds: float, fault: str | None) -> Tally:
                 ["pg_ctlcluster", "--skip-systemctl-redirect", *PG_CLUSTER.split(), "restart"],
                 check=True,
             )
-        tally.health.append((time.perf_counter(), -2))  # marks the recovery
+        recovered = time.perf_counter()
+        tally.health.append((recovered, -2))  # marks the recovery
+        tally.recovery_s = recovered - faulted
+        end[0] = max(end[0], recovered + AFTER_S)  # load goes on for a while after recovery
     await asyncio.gather(*tasks)
+    tally.seconds = time.perf_counter() - started
     return tally
 
 
@@ -211,6 +218,7 @@ def report(name: str, tally: Tally, seconds: float, rss: tuple[float, float]) ->
     marks = [when for when, status in tally.health if status < 0]
     polls = [(when, status) for when, status in tally.health if status >= 0]
     if marks:
+        print(f"   back after {tally.recovery_s:.1f} s (restart, until ready)")
         # "during": from the fault until 2 s after the service came back (a pool reconnects)
         during = [s for when, s in polls if marks[0] <= when <= marks[-1] + 2]
         after = [s for when, s in polls if when > marks[-1] + 2]
@@ -269,7 +277,7 @@ def main() -> None:
         ):
             before = server.rss_mb()
             tally = asyncio.run(phase(server, seconds, fault))
-            report(name, tally, seconds, (before, server.rss_mb()))
+            report(name, tally, tally.seconds, (before, server.rss_mb()))
             accepted |= tally.accepted
         lost = accepted - stored_ids(database)
         print(

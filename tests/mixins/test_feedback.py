@@ -19,8 +19,11 @@ MEASURED = {
     "mixins": ["MixinCaching", "MixinMetrics"],
 }
 RECOMMEND = {"node_kind": "effect", "mixins": ["MixinCaching"], "capabilities": ["metrics"]}
+# Generation confirms compositions in node_first order (measuring them, which the shared app's
+# predictor remembers across tests), so mixins_first ones come first: they stay unmeasured.
 CANDIDATES = [
-    {"node_kind": kind, "order": "node_first", "mixins": ["MixinCaching", other]}
+    {"node_kind": kind, "order": order, "mixins": ["MixinCaching", other]}
+    for order in ("mixins_first", "node_first")
     for kind in ("compute", "reducer", "effect")
     for other in ("MixinEventBus", "MixinHealthCheck", "MixinFailFast")
 ]
