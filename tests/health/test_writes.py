@@ -101,63 +101,56 @@ def _fill(folder: Path) -> Path:
     return filler
 
 
-async def test_full_disk_is_down_until_space_returns(tmp_path: Path) -> None:
+@contextlib.asynccontextmanager
+async def _client_on_tmpfs(
+    tmp_path: Path, window_s: float
+) -> AsyncIterator[tuple[AsyncClient, Path]]:
+    """The app on a SQLite database in a 64 MiB tmpfs (which a test can fill)."""
     volume = tmp_path / "volume"
     if not _mount_tmpfs(volume, "64m"):
         pytest.skip("cannot mount a tmpfs here (needs root)")
     try:
-        await asyncio.to_thread(upgrade, f"sqlite+aiosqlite:///{volume / 'full.db'}")
-        settings = _settings(
-            f"sqlite+aiosqlite:///{volume / 'full.db'}",
-            tmp_path,
-            min_free_mb=0,  # the failed write alone must make it say down
-            write_failure_window_s=1.0,
-        )
+        url = f"sqlite+aiosqlite:///{volume / 'full.db'}"
+        await asyncio.to_thread(upgrade, url)
+        # min_free_mb=0: the failed write alone must make it say down
+        settings = _settings(url, tmp_path, min_free_mb=0, write_failure_window_s=window_s)
         async with _client(settings) as http:
-            assert (await http.get("/health/ready")).status_code == 200
-            filler = _fill(volume)
-
-            _assert_storage_unavailable(await _generate(http))
-            ready = await http.get("/health/ready")
-            assert ready.status_code == 503
-            assert "failed" in ready.json()["detail"]
-            database = (await http.get("/health")).json()["components"]["database"]
-            assert database["status"] == "down"
-
-            filler.unlink()
-            async with asyncio.timeout(20):  # the failure ages out of the 1 s window
-                while (await http.get("/health/ready")).status_code != 200:  # noqa: ASYNC110
-                    await asyncio.sleep(0.2)
-            created = await _generate(http)
-            assert created.status_code == 201, created.text[:500]
-            archive = await http.get(f"/generations/{created.json()['id']}/archive")
-            assert archive.status_code == 200
+            yield http, volume
     finally:
         _unmount(volume)
+
+
+async def test_full_disk_is_down_until_space_returns(tmp_path: Path) -> None:
+    async with _client_on_tmpfs(tmp_path, window_s=1.0) as (http, volume):
+        assert (await http.get("/health/ready")).status_code == 200
+        filler = _fill(volume)
+
+        _assert_storage_unavailable(await _generate(http))
+        ready = await http.get("/health/ready")
+        assert ready.status_code == 503
+        assert "failed" in ready.json()["detail"]
+        database = (await http.get("/health")).json()["components"]["database"]
+        assert database["status"] == "down"
+
+        filler.unlink()
+        async with asyncio.timeout(20):  # the failure ages out of the 1 s window
+            while (await http.get("/health/ready")).status_code != 200:  # noqa: ASYNC110
+                await asyncio.sleep(0.2)
+        created = await _generate(http)
+        assert created.status_code == 201, created.text[:500]
+        archive = await http.get(f"/generations/{created.json()['id']}/archive")
+        assert archive.status_code == 200
 
 
 async def test_a_committed_write_clears_remembered_failures(tmp_path: Path) -> None:
     """After an outage, health says ok as soon as a write commits again, not a window later."""
-    volume = tmp_path / "volume"
-    if not _mount_tmpfs(volume, "64m"):
-        pytest.skip("cannot mount a tmpfs here (needs root)")
-    try:
-        await asyncio.to_thread(upgrade, f"sqlite+aiosqlite:///{volume / 'full.db'}")
-        settings = _settings(
-            f"sqlite+aiosqlite:///{volume / 'full.db'}",
-            tmp_path,
-            min_free_mb=0,
-            write_failure_window_s=3600.0,
-        )
-        async with _client(settings) as http:
-            filler = _fill(volume)
-            _assert_storage_unavailable(await _generate(http))
-            filler.unlink()
-            assert (await http.get("/health/ready")).status_code == 503  # no write since
-            assert (await _generate(http)).status_code == 201
-            assert (await http.get("/health/ready")).status_code == 200
-    finally:
-        _unmount(volume)
+    async with _client_on_tmpfs(tmp_path, window_s=3600.0) as (http, volume):
+        filler = _fill(volume)
+        _assert_storage_unavailable(await _generate(http))
+        filler.unlink()
+        assert (await http.get("/health/ready")).status_code == 503  # no write since
+        assert (await _generate(http)).status_code == 201
+        assert (await http.get("/health/ready")).status_code == 200
 
 
 async def test_low_disk_space_is_degraded(tmp_path: Path) -> None:
