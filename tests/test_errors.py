@@ -324,3 +324,11 @@ async def test_integers_and_booleans_are_not_coerced_from_strings(client: AsyncC
         assert response.status_code == 422, limit
     response = await client.post("/generate/plan", json={"prd": "# x", "verify": 0})
     assert response.status_code == 422
+
+
+async def test_model_info_dates_are_utc_datetimes(client: AsyncClient) -> None:
+    document = (await client.get("/openapi.json")).json()
+    trained = document["components"]["schemas"]["ModelInfo"]["properties"]["trained_at"]
+    assert {"type": "string", "format": "date-time"} in trained["anyOf"]
+    value = (await client.get("/mixins/model")).json()["trained_at"]
+    assert value is None or value.endswith(("Z", "+00:00"))

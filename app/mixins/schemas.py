@@ -1,9 +1,19 @@
 """Request and response bodies of the /mixins API."""
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+)
 
+from app.db import as_utc
 from app.mixins.catalog import ClassOrder, NodeKind
 
 
@@ -168,7 +178,7 @@ class ModelInfo(BaseModel):
     n_outcomes: int | None = None
     rounds: int | None = None
     train_seconds: float | None = None
-    trained_at: str | None = None
+    trained_at: Annotated[datetime, AfterValidator(as_utc)] | None = None
     metrics: dict[str, Any] | None = Field(default=None, description="held-out scores")
 
 
