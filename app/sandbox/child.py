@@ -134,6 +134,11 @@ def _enter_sandbox(config: dict[str, Any], request: dict[str, Any], keep: int) -
         setattr(sys.modules["tempfile"], "tempdir", None)  # noqa: B010
     if cwd:
         os.chdir(cwd)
+        return
+    try:  # the same folder, looked up through the view: never the real one behind a mask
+        os.chdir(os.getcwd())
+    except OSError:
+        os.chdir("/")
 
 
 def _answer(write_fd: int, body: dict[str, Any]) -> None:

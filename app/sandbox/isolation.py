@@ -152,18 +152,18 @@ def _mask(path: str) -> bool:
     return True
 
 
-def expose(keep_fd: int, path: str) -> None:
+def expose(keep_fd: int, path: str) -> bool:
     """Show folder `path` of the real (read-only) tree at the same place if a mask hid it."""
     path = os.path.normpath(path)
     relative = path.lstrip("/") or "."
     try:
         real = os.stat(relative, dir_fd=keep_fd)
     except OSError:
-        return  # absent from the real tree too: the task meets the same absence
+        return False  # absent from the real tree too: the task meets the same absence
     with contextlib.suppress(OSError):
         seen = os.stat(path)
         if (seen.st_dev, seen.st_ino) == (real.st_dev, real.st_ino):
-            return
+            return False
     if not stat.S_ISDIR(real.st_mode):
         raise IsolationError(f"cannot expose {path}: not a folder")
     try:
@@ -175,6 +175,11 @@ def expose(keep_fd: int, path: str) -> None:
         _attach(tree, path)
     finally:
         os.close(tree)
+    return True
+
+
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
 def _interpreter_paths() -> list[str]:
@@ -195,10 +200,9 @@ def prepare_view(policy: Policy) -> int:
             _mount("tmpfs", path, "tmpfs", flags, f"size={policy.scratch_mb}m,mode=1777")
     hidden = [os.path.normpath(p) for p in policy.hidden_paths]
     masks += [p for p in hidden if _mask(p)]
-    for path in _interpreter_paths():
-        expose(keep, path)
-    for path in hidden:  # a hidden path inside a re-exposed one is hidden again
-        if path not in masks and _visible(path) and _mask(path):
+    exposed = [path for path in _interpreter_paths() if expose(keep, path)]
+    for path in hidden:  # a hidden path at or inside a re-exposed one is hidden again
+        if any(_within(path, e) for e in exposed) and _mask(path):
             masks.append(path)
     for path in masks:
         if os.path.isdir(path):

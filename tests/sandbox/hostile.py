@@ -90,3 +90,8 @@ def whoami(payload: dict[str, Any]) -> dict[str, Any]:
         "env": sorted(os.environ),
         "hard_as": resource.getrlimit(resource.RLIMIT_AS)[1],
     }
+
+
+def list_cwd(payload: dict[str, Any]) -> dict[str, Any]:
+    """What a task that was given no folder sees where it starts."""
+    return {"cwd": os.getcwd(), "entries": sorted(os.listdir("."))}

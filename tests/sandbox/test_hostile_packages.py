@@ -153,3 +153,20 @@ async def test_writing_outside_scratch_fails(pool: SandboxPool, tmp_path: Path) 
         assert not os.access(path, os.F_OK)
     assert result.value[scratch] == "written"  # its private scratch works...
     assert not os.access(scratch, os.F_OK)  # ...and is not the host's /tmp
+
+
+async def test_a_task_started_inside_a_hidden_folder_does_not_see_into_it(
+    database_file: Path,
+) -> None:
+    """A service whose working folder is hidden (its database's folder here): a task given no
+    folder starts in the same path, looked up through the view, so it sees the mask."""
+    previous = os.getcwd()
+    os.chdir(database_file.parent)
+    try:
+        policy = SandboxPolicy(hidden_paths=(str(database_file.parent),))
+        async with SandboxPool(preload=[], workers=1, policy=policy) as pool:
+            result = await pool.run(f"{H}:list_cwd", {}, timeout_s=5)
+    finally:
+        os.chdir(previous)
+    assert result.ok, result.error
+    assert database_file.name not in result.value["entries"]
