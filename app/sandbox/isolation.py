@@ -190,6 +190,9 @@ def _interpreter_paths() -> list[str]:
 
 def prepare_view(policy: Policy) -> int:
     """Build the filesystem view (see the module docstring); returns the kept tree's fd."""
+    # found before any mask: a project or virtualenv under /tmp (a CI clone) or a hidden folder
+    # is no longer a folder once the scratch tmpfs or a mask covers it, and would not come back
+    interpreter = _interpreter_paths()
     _mount(None, "/", None, _MS_REC | _MS_PRIVATE)
     _setattr("/", _MOUNT_ATTR_RDONLY | _MOUNT_ATTR_NOSUID, recursive=True)
     keep = _clone_tree(-100, "/")
@@ -200,7 +203,7 @@ def prepare_view(policy: Policy) -> int:
             _mount("tmpfs", path, "tmpfs", flags, f"size={policy.scratch_mb}m,mode=1777")
     hidden = [os.path.normpath(p) for p in policy.hidden_paths]
     masks += [p for p in hidden if _mask(p)]
-    exposed = [path for path in _interpreter_paths() if expose(keep, path)]
+    exposed = [path for path in interpreter if expose(keep, path)]
     for path in hidden:  # a hidden path at or inside a re-exposed one is hidden again
         if any(_within(path, e) for e in exposed) and _mask(path):
             masks.append(path)
