@@ -66,9 +66,12 @@ def open_fds(payload: dict[str, Any]) -> list[int]:
 def spawn_sleeper(payload: dict[str, Any]) -> dict[str, int]:
     """Leave a grandchild behind, as careless generated code might."""
     name_process(f"c{payload.get('token', '')}")
+    named_r, named_w = os.pipe()
     grandchild = os.fork()
     if grandchild == 0:
         name_process(f"g{payload.get('token', '')}")
+        os.write(named_w, b"1")  # named: the test can find it even if frozen right after
         time.sleep(30)
         os._exit(0)
+    os.read(named_r, 1)
     return {"pid": os.getpid(), "grandchild": grandchild}

@@ -130,3 +130,18 @@ async def test_preload_failure_fails_start_and_closed_pool_refuses_work() -> Non
 def test_run_once_sync_helper() -> None:
     result = run_once(f"{T}:echo", {"k": 1}, timeout_s=5)
     assert result.ok and result.value["echo"] == {"k": 1}
+
+
+async def test_code_importable_from_under_tmp_stays_importable(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A project or virtualenv under /tmp (a CI clone) is re-exposed over the private /tmp."""
+    assert str(tmp_path).startswith("/tmp/")
+    tmp_path.chmod(0o755)
+    (tmp_path / "under_tmp_module.py").write_text("def hello(payload):\n    return 'hi'\n")
+    (tmp_path / "under_tmp_module.py").chmod(0o644)
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    async with SandboxPool(preload=[], workers=1) as pool:
+        result = await pool.run("under_tmp_module:hello", {}, timeout_s=5)
+    assert result.ok, result.error
+    assert result.value == "hi"
