@@ -4,7 +4,7 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from fastapi import FastAPI
 
@@ -17,7 +17,14 @@ from app.generation import router as generation_router
 from app.generation.retention import Retention
 from app.generation.runtime import build_pipeline, close_pipeline
 from app.health import router as health_router
-from app.health.checks import ComponentCheck, check_database, check_flag, head_revisions
+from app.health.checks import (
+    ComponentCheck,
+    Status,
+    check_database,
+    check_flag,
+    check_state,
+    head_revisions,
+)
 from app.logs import configure_logging
 from app.metrics import install_metrics
 from app.middleware import BodySizeLimitMiddleware, CorrelationIdMiddleware, HeadMiddleware
@@ -57,11 +64,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     writes,
                     settings.database.min_free_mb * 2**20,
                 ),
-                "verifier": partial(
-                    check_flag,
-                    lambda: generation.verifier.alive,
-                    "warm sandbox workers running",
-                    why=lambda: generation.verifier.pool.status,
+                "verifier": partial(  # degraded when it runs generated code unisolated
+                    check_state,
+                    lambda: cast(Status, generation.verifier.pool.health),
+                    lambda: generation.verifier.pool.status,
                 ),
                 "mixin_model": partial(
                     check_flag, lambda: mixins.predictor.artifact is not None, "model loaded", False

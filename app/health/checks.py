@@ -142,3 +142,11 @@ async def check_flag(
     status: Status = "ok" if healthy else ("down" if critical else "degraded")
     detail = ok_detail if healthy else (why() if why else "not available")
     return ComponentHealth(status, _ms(started), detail, critical)
+
+
+async def check_state(
+    probe: Callable[[], Status], detail: Callable[[], str], critical: bool = True
+) -> ComponentHealth:
+    """A component that says itself how it is (`ok`, `degraded`, `down`) and why."""
+    started = time.perf_counter()
+    return ComponentHealth(probe(), _ms(started), detail(), critical)

@@ -105,6 +105,13 @@ class SandboxPool:
         return self._workers[0].isolation
 
     @property
+    def health(self) -> str:
+        """`ok` (isolated), `degraded` (running untrusted code unisolated, as allowed), `down`."""
+        if not self.alive:
+            return "down"
+        return "degraded" if self.isolation == "none" else "ok"
+
+    @property
     def status(self) -> str:
         """One line for health: what runs untrusted code, or why nothing does."""
         if not (self._started and not self._closed and any(w.running for w in self._workers)):

@@ -17,6 +17,7 @@ async def main() -> None:
         out["strict"] = {
             "isolation": pool.isolation,
             "alive": pool.alive,
+            "health": pool.health,
             "status": pool.status,
             "ok": result.ok,
             "refused": result.refused,
@@ -29,6 +30,7 @@ async def main() -> None:
         out["allowed"] = {
             "isolation": pool.isolation,
             "alive": pool.alive,
+            "health": pool.health,
             "status": pool.status,
             "ok": result.ok,
         }

@@ -70,8 +70,10 @@ def test_without_user_namespaces_the_sandbox_refuses_unless_allowed() -> None:
     report = json.loads(done.stdout.strip().splitlines()[-1])
     strict, allowed = report["strict"], report["allowed"]
     assert strict["isolation"] == "refused" and not strict["alive"]
+    assert strict["health"] == "down"
     assert "isolation unavailable" in strict["status"]
     assert not strict["ok"] and strict["refused"]
     assert "refused to run the task" in strict["error"]
     assert allowed["isolation"] == "none" and allowed["alive"] and allowed["ok"]
+    assert allowed["health"] == "degraded"  # /health says so: never silently unisolated
     assert "NOT isolated" in allowed["status"]
