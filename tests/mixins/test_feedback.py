@@ -2,6 +2,7 @@
 composition and emptied /mixins/recommend). A report that contradicts a measurement makes the
 real oracle run the composition again; one on an unmeasured composition is weighted evidence."""
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -19,14 +20,18 @@ MEASURED = {
     "mixins": ["MixinCaching", "MixinMetrics"],
 }
 RECOMMEND = {"node_kind": "effect", "mixins": ["MixinCaching"], "capabilities": ["metrics"]}
-# Generation confirms compositions in node_first order (measuring them, which the shared app's
-# predictor remembers across tests), so mixins_first ones come first: they stay unmeasured.
-CANDIDATES = [
-    {"node_kind": kind, "order": order, "mixins": ["MixinCaching", other]}
-    for order in ("mixins_first", "node_first")
-    for kind in ("compute", "reducer", "effect")
-    for other in ("MixinEventBus", "MixinHealthCheck", "MixinFailFast")
-]
+KINDS = ("compute", "reducer", "effect")
+
+
+async def _candidates(client: AsyncClient) -> AsyncIterator[dict[str, Any]]:
+    """Pairs of catalogued mixins, mixins_first first: the shared app's predictor remembers
+    what earlier tests measured (generation confirms node_first compositions) or reported."""
+    names = sorted(m["name"] for m in (await client.get("/mixins")).json()["mixins"])
+    for order in ("mixins_first", "node_first"):
+        for i, first in enumerate(names):
+            for second in names[i + 1 :]:
+                for kind in KINDS:
+                    yield {"node_kind": kind, "order": order, "mixins": [first, second]}
 
 
 async def _outcome(engine: AsyncEngine, q: dict[str, Any]) -> MixinOutcome | None:
@@ -92,7 +97,7 @@ async def test_reports_on_an_unmeasured_composition_shift_it_by_their_weight(
     client: AsyncClient, settings: Settings, cleanup_engine: AsyncEngine
 ) -> None:
     """The model's (or rule's) answer moves by each report's weight; nothing is measured."""
-    for UNMEASURED in CANDIDATES:  # the first composition the model answers for
+    async for UNMEASURED in _candidates(client):  # the first one the model answers for
         before = (await client.post("/mixins/predict", json=UNMEASURED)).json()
         if before["source"] in ("model", "rule_singles") and before["probability"] > 0.1:
             break
