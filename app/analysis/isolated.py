@@ -6,7 +6,8 @@ probe with it. In a worker process it only ever costs that worker, and a worker 
 its budget is killed (pebble's ProcessPool does the killing and replaces the worker, which is
 why it is used rather than `concurrent.futures`, whose pool cannot stop a running task).
 
-Workers are spawned (not forked: the service has threads) lazily, on the first analysis.
+Workers are spawned (not forked: the service has threads) with the first analysis, which
+`app.generation.runtime` runs at startup.
 """
 
 import asyncio
