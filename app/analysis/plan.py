@@ -125,3 +125,15 @@ class Plan(_Frozen):
     nodes: list[NodePlan]
     # names changed so the package works (a module it would shadow, a name shortened): said once
     warnings: list[str] = Field(default_factory=list)
+
+
+class Detection(_Frozen):
+    """One decision the generator made, with its confidence: what feedback is given on."""
+
+    id: str  # stable within its generation, e.g. "kind.effect", "lifecycle:order_status"
+    pattern: str  # one of app.analysis.patterns.all_patterns()
+    confidence: float  # 0..1
+    emitted: bool  # False: a candidate below its threshold (a "missed" verdict can name it)
+    node: str | None = None
+    operation: str | None = None
+    requirement_ids: list[str] = Field(default_factory=list)
