@@ -98,6 +98,16 @@ class NodeRead(BaseModel):
     verification: PackageReport | None = None
 
 
+class GenerationFeedbackSummary(BaseModel):
+    """What users said about a generation (POST /generations/{id}/feedback), summed up."""
+
+    count: int
+    mean_rating: float | None
+    ran_rate: float | None = Field(description="share of answers that ran the code")
+    useful_rate: float | None
+    last_at: UtcDatetime | None = None
+
+
 class GenerationRead(BaseModel):
     id: str
     status: GenerationStatus

@@ -2,7 +2,7 @@
 
 Generation never imports feedback: it reads the active thresholds through `ThresholdSource` and
 hands the verifier's and the findings' automated verdicts to a `VerdictSink`, in the same
-transaction as the generation they are about.
+transaction as the generation they are about; `FeedbackSummaries` sums up what users said.
 """
 
 from collections.abc import Mapping, Sequence
@@ -12,6 +12,7 @@ from typing import Literal, Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.analysis.plan import Detection
+from app.generation.schemas import GenerationFeedbackSummary
 
 Verdict = Literal["correct", "incorrect", "partial", "missed"]
 
@@ -39,4 +40,12 @@ class VerdictSink(Protocol):
         verdicts: Sequence[AutomatedVerdict],
     ) -> None:
         """Add the verdicts to `session` (not committed: the caller commits with its row)."""
+        ...
+
+
+class FeedbackSummaries(Protocol):
+    async def summary(
+        self, session: AsyncSession, generation_id: str
+    ) -> GenerationFeedbackSummary | None:
+        """None when nobody has given feedback on this generation"""
         ...
