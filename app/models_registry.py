@@ -2,7 +2,12 @@
 
 import importlib
 
-DOMAIN_MODELS = ("app.generation.models", "app.mixins.models", "app.auth.models")
+DOMAIN_MODELS = (
+    "app.generation.models",
+    "app.mixins.models",
+    "app.auth.models",
+    "app.feedback.models",
+)
 
 
 def import_all() -> None:

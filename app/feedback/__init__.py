@@ -1,0 +1,1 @@
+"""Feedback on generations: per-detection verdicts, per-generation ratings, idempotent writes."""
