@@ -106,6 +106,33 @@ class AuthSettings(_Group):
     rate_storage: str = "memory://"  # or redis://127.0.0.1:6379 to share limits across processes
 
 
+class FeedbackSettings(_Group):
+    # how much one verdict counts in metrics and tuning, by its source
+    user_weight: float = 1.0
+    automated_weight: float = 0.5
+
+
+class EventsSettings(_Group):
+    # the transactional outbox (app/events): None keeps it as the event log at GET /events;
+    # nats://127.0.0.1:4222 dispatches it to NATS JetStream (in the service and `make worker`)
+    broker: str | None = None
+    stream: str = "CODEGEN"  # JetStream stream; subjects `<subject_prefix>.<event type>`
+    subject_prefix: str = "codegen"
+    duplicate_window_s: float = 120.0  # JetStream drops a re-sent event id within this window
+    batch_size: int = 10
+    batch_timeout_ms: int = 100  # the longest a committed event waits for its batch to fill
+    publish_timeout_s: float = 2.0  # one JetStream ack
+    max_attempts: int = 8  # an event the broker keeps rejecting is parked after this many
+    backoff_base_s: float = 0.5  # exponential backoff with full jitter, per event
+    backoff_max_s: float = 60.0
+    breaker_threshold: int = 5  # broker failures in a row that open the circuit breaker
+    breaker_reset_s: float = 10.0  # open this long before one trial publish
+    lag_degraded_s: float = 60.0  # /health: outbox degraded when the oldest event is older
+    retention_days: int = 7  # published events older than this are pruned (0: kept forever)
+    prune_interval_s: float = 3600.0
+    prune_batch_size: int = 1000
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="CODEGEN_", env_nested_delimiter="__", yaml_file=CONFIG_FILE, extra="forbid"
@@ -121,6 +148,8 @@ class Settings(BaseSettings):
     mixins: MixinSettings = MixinSettings()
     auth: AuthSettings = AuthSettings()
     retention: RetentionSettings = RetentionSettings()
+    events: EventsSettings = EventsSettings()
+    feedback: FeedbackSettings = FeedbackSettings()
 
     @classmethod
     def settings_customise_sources(
