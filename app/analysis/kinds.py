@@ -1,13 +1,14 @@
 """Decide which node kinds a PRD needs, from weighted requirement evidence plus structure.
 
-A kind is produced only when its evidence clears both a score threshold and a minimum number of
-distinct supporting requirements (one strong requirement in a PRD of at most six); nothing is
-chosen by default.
+A kind is produced only when its evidence clears both a confidence threshold (tunable from
+feedback, `app.analysis.patterns`) and a minimum number of distinct supporting requirements (one
+strong requirement in a PRD of at most six); nothing is chosen by default.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from app.analysis import lexicon
+from app.analysis import lexicon, patterns
 from app.analysis.plan import (
     ExternalSystem,
     Flow,
@@ -106,15 +107,43 @@ def supporting(ev: KindEvidence) -> list[str]:
     return list(ids)
 
 
-def decide(evidence: dict[NodeKind, KindEvidence], requirement_count: int) -> list[KindDecision]:
+@dataclass(frozen=True, slots=True)
+class KindCandidate:
+    """A kind considered for the PRD, emitted or not: what a kind detection reports."""
+
+    kind: NodeKind
+    confidence: float
+    emitted: bool
+    requirement_ids: list[str]
+
+
+def confidence(score: float, min_score: float) -> float:
+    """score / (score + minimum): 0.5 exactly at the minimum, towards 1 as evidence grows."""
+    return round(score / (score + min_score), 4) if score > 0 else 0.0
+
+
+def decide(
+    evidence: dict[NodeKind, KindEvidence],
+    requirement_count: int,
+    thresholds: Mapping[str, float] | None = None,
+) -> tuple[list[KindDecision], list[KindCandidate]]:
+    """The kinds emitted, and every kind considered with its confidence. A kind is emitted when
+    its confidence reaches its threshold (`kind.<kind>`, default 0.5: score >= minimum) and its
+    support holds (structure, or a strong requirement among enough distinct ones)."""
     small = requirement_count <= SMALL_PRD_REQUIREMENTS
     min_score, min_requirements = (1.0, 1) if small else (MIN_SCORE, MIN_REQUIREMENTS)
+    chosen = {**patterns.DEFAULT_THRESHOLDS, **(thresholds or {})}
     decisions: list[KindDecision] = []
+    candidates: list[KindCandidate] = []
     for kind in KIND_ORDER:
         ev = evidence[kind]
         ids = supporting(ev)
         strong = any(value >= 1.0 for value in ev.support.values())
-        if ev.score < min_score or not (ev.structural or (strong and len(ids) >= min_requirements)):
+        sure = confidence(ev.score, min_score)
+        supported = bool(ev.structural) or (strong and len(ids) >= min_requirements)
+        emitted = supported and sure >= chosen[patterns.kind_pattern(kind)]
+        candidates.append(KindCandidate(kind, sure, emitted, ids))
+        if not emitted:
             continue
         reasons = [f"{_SUMMARY[kind]} evidence score {ev.score:.1f} from {len(ids)} requirements"]
         decisions.append(
@@ -125,4 +154,4 @@ def decide(evidence: dict[NodeKind, KindEvidence], requirement_count: int) -> li
                 score=round(ev.score, 2),
             )
         )
-    return decisions
+    return decisions, candidates

@@ -112,6 +112,18 @@ class NodePlan(_Frozen):
     mixin_modules: dict[str, str] = Field(default_factory=dict)  # mixin name -> its module
 
 
+class Detection(_Frozen):
+    """One decision the generator made, with its confidence: what feedback is given on."""
+
+    id: str  # stable within its generation, e.g. "kind.effect", "lifecycle:order_status"
+    pattern: str  # one of app.analysis.patterns.all_patterns()
+    confidence: float  # 0..1
+    emitted: bool  # False: a candidate below its threshold (a "missed" verdict can name it)
+    node: str | None = None
+    operation: str | None = None
+    requirement_ids: list[str] = Field(default_factory=list)
+
+
 class Plan(_Frozen):
     project_name: str  # snake_case identifier for the archive's top-level package
     title: str
@@ -125,15 +137,5 @@ class Plan(_Frozen):
     nodes: list[NodePlan]
     # names changed so the package works (a module it would shadow, a name shortened): said once
     warnings: list[str] = Field(default_factory=list)
-
-
-class Detection(_Frozen):
-    """One decision the generator made, with its confidence: what feedback is given on."""
-
-    id: str  # stable within its generation, e.g. "kind.effect", "lifecycle:order_status"
-    pattern: str  # one of app.analysis.patterns.all_patterns()
-    confidence: float  # 0..1
-    emitted: bool  # False: a candidate below its threshold (a "missed" verdict can name it)
-    node: str | None = None
-    operation: str | None = None
-    requirement_ids: list[str] = Field(default_factory=list)
+    # every decision made, emitted or not, with its confidence: what feedback is given on
+    detections: list[Detection] = Field(default_factory=list)

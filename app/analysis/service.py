@@ -1,9 +1,11 @@
 """Public API of PRD analysis: ``analyse(prd_text) -> Plan`` (pure, synchronous, deterministic)."""
 
 import re
+from collections.abc import Mapping
 
 from app.analysis import (
     chains,
+    detections,
     entities,
     externals,
     flows,
@@ -11,6 +13,7 @@ from app.analysis import (
     lifecycles,
     markdown,
     naming,
+    patterns,
     planner,
 )
 from app.analysis.errors import EmptyPrd, NoRequirementsFound
@@ -68,8 +71,16 @@ def _summary(blocks: list[markdown.Block]) -> str:
     return text if len(text) <= _MAX_SUMMARY else text[: _MAX_SUMMARY - 3].rstrip() + "..."
 
 
-def analyse(prd_text: str, *, project_name: str | None = None) -> Plan:
-    """Analyse a PRD into a Plan. Raises EmptyPrd / NoRequirementsFound for unusable input."""
+def analyse(
+    prd_text: str,
+    *,
+    project_name: str | None = None,
+    thresholds: Mapping[str, float] | None = None,
+) -> Plan:
+    """Analyse a PRD into a Plan. Raises EmptyPrd / NoRequirementsFound for unusable input.
+
+    `thresholds` (pattern -> confidence) are the tuned ones; `patterns.DEFAULT_THRESHOLDS`
+    apply to every pattern they do not name."""
     if not prd_text or not prd_text.strip():
         raise EmptyPrd("The PRD is empty.")
     blocks = markdown.parse(prd_text)
@@ -93,8 +104,17 @@ def analyse(prd_text: str, *, project_name: str | None = None) -> Plan:
     found_flows += [f for f in flows.inline(reqs) if f.name not in section_flows]
     found_flows += chains.extract(blocks, extracted.block_req, machines)
     systems = externals.extract(blocks, extracted.block_req)
+    limits = {**patterns.DEFAULT_THRESHOLDS, **(thresholds or {})}
+    judged_machines = [
+        (m, detections.lifecycle_confidence(m) >= limits[patterns.LIFECYCLE]) for m in machines
+    ]
+    judged_flows = [
+        (f, detections.flow_confidence(f) >= limits[patterns.FLOW]) for f in found_flows
+    ]
+    machines = [m for m, kept in judged_machines if kept]
+    found_flows = [f for f, kept in judged_flows if kept]
     evidence = kinds.collect(reqs, extracted.weights, machines, found_flows, systems)
-    decisions = kinds.decide(evidence, len(reqs))
+    decisions, candidates = kinds.decide(evidence, len(reqs), limits)
     plan_builder = planner.Planner(reqs, found_entities, machines, found_flows, systems, project)
     nodes = planner.build(plan_builder, decisions)
     return Plan(
@@ -108,4 +128,5 @@ def analyse(prd_text: str, *, project_name: str | None = None) -> Plan:
         external_systems=systems,
         kinds=decisions,
         nodes=nodes,
+        detections=detections.collect(candidates, judged_machines, judged_flows, systems, nodes),
     )
