@@ -6,7 +6,7 @@ variables override both. Unknown keys, in the file or as arguments, are errors."
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -110,6 +110,13 @@ class FeedbackSettings(_Group):
     # how much one verdict counts in metrics and tuning, by its source
     user_weight: float = 1.0
     automated_weight: float = 0.5
+    # POST /patterns/tune: the older tune_fraction of a pattern's verdicts chooses its threshold,
+    # the newer rest validates it; only patterns with min_samples verdicts with a confidence
+    tune_fraction: float = Field(default=0.7, gt=0, lt=1)
+    min_samples: int = Field(default=20, ge=2)
+    target_precision: float | None = Field(default=None, gt=0, le=1)  # None: maximise F1
+    thresholds_ttl_s: float = 2.0  # generation re-reads the active thresholds this often
+    metrics_refresh_s: float = 30.0  # /metrics pattern gauges recomputed from the database
 
 
 class EventsSettings(_Group):
