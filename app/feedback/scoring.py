@@ -38,6 +38,7 @@ class VerdictRow:
     emitted: bool | None
     confidence: float | None = None
     created_at: datetime | None = None  # tuning orders by it; metrics do not need it
+    count: int = 1  # a group of `count` identical rows (from GROUP BY): `weight` is their sum
 
 
 @dataclass
@@ -128,11 +129,11 @@ def score(rows: Iterable[VerdictRow]) -> dict[str, PatternMetrics]:
     out: dict[str, PatternMetrics] = {}
     for row in rows:
         metrics = out.setdefault(row.pattern, PatternMetrics(row.pattern))
-        metrics.samples += 1
+        metrics.samples += row.count
         category = classify(row.verdict, row.emitted)
         if category is None:
-            metrics.ignored += 1
+            metrics.ignored += row.count
             continue
-        metrics.raw.add(category, 1)
+        metrics.raw.add(category, row.count)
         metrics.weighted.add(category, row.weight)
     return dict(sorted(out.items()))

@@ -111,3 +111,12 @@ def test_counts_add_up(data: list[tuple[str, float, bool | None]]) -> None:
         assert (interval is None) == (point is None)
         if interval is not None and point is not None:
             assert interval[0] - 1e-12 <= point <= interval[1] + 1e-12
+
+
+def test_grouped_rows_count_like_single_rows() -> None:
+    single = [*rows("flow", "correct", 0.5, True, 3), *rows("flow", "missed", 1.0, None, 2)]
+    grouped = [
+        VerdictRow("flow", "correct", 1.5, True, count=3),
+        VerdictRow("flow", "missed", 2.0, None, count=2),
+    ]
+    assert score(single) == score(grouped)

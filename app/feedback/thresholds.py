@@ -1,0 +1,158 @@
+"""The active per-pattern thresholds: versioned in `pattern_thresholds`, read by generation.
+
+`ThresholdStore.active()` (generation's `ThresholdSource`) answers only the TUNED thresholds,
+pattern -> threshold of each active row; patterns without one stay on
+`app.analysis.patterns.DEFAULT_THRESHOLDS` (the caller applies those). It is cached for
+`feedback.thresholds_ttl_s`: every replica reads the same database, so all of them use a new
+version within that many seconds; the process that writes one invalidates its cache at once.
+
+History: applying a threshold adds version n+1 (active) and deactivates the one it replaces
+(`previous_id`), in one transaction; rollback deactivates the active version and re-activates
+its `previous_id` (none: the pattern is back on its default). Concurrent writers are serialised
+per pattern: an asyncio lock in the process, plus `pg_advisory_xact_lock` on PostgreSQL for
+other replicas (SQLite has one writer at a time anyway); the unique (pattern, version)
+constraint is the backstop. A writer re-reads the active version under the lock, so a tuning
+decided against a version someone else replaced since is not applied.
+"""
+
+import asyncio
+import logging
+import time
+import zlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.feedback.models import PatternThreshold
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Rollback:
+    pattern: str
+    rolled_back: PatternThreshold  # the version deactivated
+    restored: PatternThreshold | None  # the version active again (None: the default)
+
+
+class ThresholdStore:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        ttl_s: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.ttl_s = ttl_s
+        self.clock = clock
+        self._cache: dict[str, float] | None = None
+        self._read_at = 0.0
+        self._reading = asyncio.Lock()
+        self._writing: dict[str, asyncio.Lock] = {}
+
+    async def active(self) -> Mapping[str, float]:
+        """pattern -> threshold of every active (tuned) version; defaults are not included."""
+        if self._cache is not None and self.clock() - self._read_at < self.ttl_s:
+            return self._cache
+        async with self._reading:
+            if self._cache is not None and self.clock() - self._read_at < self.ttl_s:
+                return self._cache
+            try:
+                async with self.sessionmaker() as session:
+                    rows = await active_rows(session)
+            except Exception:
+                if self._cache is None:
+                    raise
+                log.warning("thresholds: reading failed; keeping the last ones read", exc_info=True)
+                return self._cache
+            self._cache = {row.pattern: row.threshold for row in rows.values()}
+            self._read_at = self.clock()
+            return self._cache
+
+    def invalidate(self) -> None:
+        self._cache = None
+
+    async def apply(
+        self, pattern: str, threshold: float, figures: dict[str, Any], expected_id: int | None
+    ) -> PatternThreshold | None:
+        """Make `threshold` the active version n+1, if the active version is still
+        `expected_id` (None: none active); else change nothing and answer None."""
+        async with self._writing.setdefault(pattern, asyncio.Lock()):
+            try:
+                async with self.sessionmaker() as session, session.begin():
+                    await _lock(session, pattern)
+                    active = (await active_rows(session, pattern)).get(pattern)
+                    if (active.id if active else None) != expected_id:
+                        return None
+                    last = await session.scalar(
+                        select(func.max(PatternThreshold.version)).where(
+                            PatternThreshold.pattern == pattern
+                        )
+                    )
+                    if active is not None:
+                        active.active = False
+                        await session.flush()
+                    row = PatternThreshold(
+                        pattern=pattern,
+                        version=(last or 0) + 1,
+                        threshold=threshold,
+                        active=True,
+                        previous_id=active.id if active else None,
+                        figures=figures,
+                    )
+                    session.add(row)
+                return row
+            finally:
+                self.invalidate()
+
+    async def rollback(self, pattern: str) -> Rollback | None:
+        """Deactivate the active version and re-activate its previous one; None when the
+        pattern has no active version (nothing to roll back)."""
+        async with self._writing.setdefault(pattern, asyncio.Lock()):
+            try:
+                async with self.sessionmaker() as session, session.begin():
+                    await _lock(session, pattern)
+                    active = (await active_rows(session, pattern)).get(pattern)
+                    if active is None:
+                        return None
+                    active.active = False
+                    await session.flush()
+                    restored = None
+                    if active.previous_id is not None:
+                        restored = await session.get(PatternThreshold, active.previous_id)
+                        if restored is not None:
+                            restored.active = True
+                return Rollback(pattern, active, restored)
+            finally:
+                self.invalidate()
+
+    async def history(self, session: AsyncSession) -> dict[str, list[PatternThreshold]]:
+        """pattern -> every version, oldest first."""
+        rows = await session.scalars(
+            select(PatternThreshold).order_by(PatternThreshold.pattern, PatternThreshold.version)
+        )
+        out: dict[str, list[PatternThreshold]] = {}
+        for row in rows:
+            out.setdefault(row.pattern, []).append(row)
+        return out
+
+
+async def active_rows(
+    session: AsyncSession, pattern: str | None = None
+) -> dict[str, PatternThreshold]:
+    query = select(PatternThreshold).where(PatternThreshold.active.is_(True))
+    if pattern is not None:
+        query = query.where(PatternThreshold.pattern == pattern)
+    # should two versions ever be active, the newest wins
+    rows = await session.scalars(query.order_by(PatternThreshold.version))
+    return {row.pattern: row for row in rows}
+
+
+async def _lock(session: AsyncSession, pattern: str) -> None:
+    """PostgreSQL: hold the pattern's advisory lock until the transaction ends."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = zlib.crc32(f"pattern_thresholds:{pattern}".encode())
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
