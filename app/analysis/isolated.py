@@ -12,6 +12,7 @@ Workers are spawned (not forked: the service has threads) with the first analysi
 
 import asyncio
 import multiprocessing
+from collections.abc import Mapping
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Protocol
 
@@ -24,7 +25,9 @@ from app.analysis.service import analyse
 
 
 class Analyser(Protocol):
-    async def analyse(self, prd: str, *, project_name: str | None) -> Plan: ...
+    async def analyse(
+        self, prd: str, *, project_name: str | None, thresholds: Mapping[str, float] | None = None
+    ) -> Plan: ...
 
     def close(self) -> None: ...
 
@@ -32,8 +35,12 @@ class Analyser(Protocol):
 class InlineAnalyser:
     """In a worker thread of this process: for tools, benchmarks and tests of other layers."""
 
-    async def analyse(self, prd: str, *, project_name: str | None) -> Plan:
-        return await anyio.to_thread.run_sync(lambda: analyse(prd, project_name=project_name))
+    async def analyse(
+        self, prd: str, *, project_name: str | None, thresholds: Mapping[str, float] | None = None
+    ) -> Plan:
+        return await anyio.to_thread.run_sync(
+            lambda: analyse(prd, project_name=project_name, thresholds=thresholds)
+        )
 
     def close(self) -> None:
         return None
@@ -54,9 +61,14 @@ class IsolatedAnalyser:
             initializer=_warm_up,
         )
 
-    async def analyse(self, prd: str, *, project_name: str | None) -> Plan:
+    async def analyse(
+        self, prd: str, *, project_name: str | None, thresholds: Mapping[str, float] | None = None
+    ) -> Plan:
         future = self._pool.schedule(
-            analyse, args=(prd,), kwargs={"project_name": project_name}, timeout=self.budget_s
+            analyse,
+            args=(prd,),
+            kwargs={"project_name": project_name, "thresholds": dict(thresholds or {})},
+            timeout=self.budget_s,
         )
         try:
             plan: Plan = await asyncio.wrap_future(future)

@@ -128,8 +128,8 @@ def decide(
     thresholds: Mapping[str, float] | None = None,
 ) -> tuple[list[KindDecision], list[KindCandidate]]:
     """The kinds emitted, and every kind considered with its confidence. A kind is emitted when
-    its confidence reaches its threshold (`kind.<kind>`, default 0.5: score >= minimum) and its
-    support holds (structure, or a strong requirement among enough distinct ones)."""
+    its confidence reaches its threshold (`kind.<kind>`, default 0.5: score >= minimum and
+    support: structure, or a strong requirement among enough distinct ones)."""
     small = requirement_count <= SMALL_PRD_REQUIREMENTS
     min_score, min_requirements = (1.0, 1) if small else (MIN_SCORE, MIN_REQUIREMENTS)
     chosen = {**patterns.DEFAULT_THRESHOLDS, **(thresholds or {})}
@@ -139,10 +139,12 @@ def decide(
         ev = evidence[kind]
         ids = supporting(ev)
         strong = any(value >= 1.0 for value in ev.support.values())
-        sure = confidence(ev.score, min_score)
         supported = bool(ev.structural) or (strong and len(ids) >= min_requirements)
-        emitted = supported and sure >= chosen[patterns.kind_pattern(kind)]
-        candidates.append(KindCandidate(kind, sure, emitted, ids))
+        # without that support a kind's confidence is halved: below 0.5 whatever its score, so
+        # the default threshold keeps the rule as it was and a tuned lower one can still reach it
+        sure = confidence(ev.score, min_score) * (1.0 if supported else 0.5)
+        emitted = sure >= chosen[patterns.kind_pattern(kind)]
+        candidates.append(KindCandidate(kind, round(sure, 4), emitted, ids))
         if not emitted:
             continue
         reasons = [f"{_SUMMARY[kind]} evidence score {ev.score:.1f} from {len(ids)} requirements"]

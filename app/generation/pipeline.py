@@ -15,6 +15,7 @@ from app.generation.errors import NothingToGenerate
 from app.generation.node_jobs import VerifiedBuild, build_verified
 from app.generation.render import render_project
 from app.generation.sanitise import sanitise
+from app.generation.verdicts import ThresholdSource
 from app.verification.schemas import PackageReport
 from app.verification.verifier import Verifier
 from app.version import GENERATOR_VERSION
@@ -68,22 +69,28 @@ class Pipeline:
         verifier: Verifier | None,
         advisor: MixinAdvisor | None = None,
         analyser: Analyser | None = None,
+        thresholds: ThresholdSource | None = None,
     ) -> None:
         self.templates = templates
         self.analyser: Analyser = analyser or InlineAnalyser()
         self.verifier = verifier
         self.advisor = advisor
+        self.thresholds = thresholds  # tuned from feedback; None: the analysis defaults
+
+    async def _analyse(self, prd: str, project_name: str | None) -> Plan:
+        limits = dict(await self.thresholds.active()) if self.thresholds is not None else None
+        plan = await self.analyser.analyse(prd, project_name=project_name, thresholds=limits)
+        return sanitise(plan)
 
     async def plan(self, prd: str, *, project_name: str | None) -> Plan:
-        plan = sanitise(await self.analyser.analyse(prd, project_name=project_name))
-        return await self._with_mixins(plan)
+        return await self._with_mixins(await self._analyse(prd, project_name))
 
     async def run(
         self, prd: str, *, project_name: str | None, verify: bool, parallelism: int | None = None
     ) -> PipelineResult:
         clock = _Clock()
         digest = prd_digest(prd)
-        plan = sanitise(await self.analyser.analyse(prd, project_name=project_name))
+        plan = await self._analyse(prd, project_name)
         if not plan.nodes:
             raise NothingToGenerate(len(plan.requirements))
         clock.lap("analyse")

@@ -133,6 +133,7 @@ async def generate(
         project_name=body.project_name,
         verify=body.verify,
         correlation_id=correlation_id.get(),
+        verdicts=getattr(request.state, "verdict_sink", None),
     )
     generation = outcome.generation
     headers = {
@@ -187,10 +188,12 @@ async def list_generations(
     dependencies=[_GENERATE],
     responses=error_responses(404, *_AUTH),
 )
-async def get_generation(generation_id: str, session: SessionDep) -> GenerationRead:
-    """One stored generation with its files and verification reports."""
-    generation = await service.get(session, generation_id)
-    return service.to_read(generation, await service.files_of(session, generation_id))
+async def get_generation(
+    generation_id: str, session: SessionDep, request: Request
+) -> GenerationRead:
+    """One stored generation: its files, verification reports, detections and feedback."""
+    summaries = getattr(request.state, "feedback_summaries", None)
+    return await service.read(session, generation_id, summaries)
 
 
 @router.get(

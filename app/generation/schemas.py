@@ -4,6 +4,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.analysis.plan import (
+    Detection,
     Entity,
     ExternalSystem,
     Flow,
@@ -29,6 +30,11 @@ WARNINGS_DOC = (
     "imports (`json` becomes `json_project`), names shortened to their length limit"
 )
 
+DETECTIONS_DOC = (
+    "every decision made, with its confidence: the kinds considered (`emitted: false` below "
+    "their threshold), lifecycles, flows, `external.<category>`, each operation's pattern, and "
+    "findings on the generated code; give verdicts on them at POST /feedback/patterns"
+)
 
 EXAMPLE_PRD = """# unitconv: a tiny unit conversion library
 
@@ -78,6 +84,7 @@ class PlanResponse(BaseModel):
     external_systems: list[ExternalSystem]
     nodes: list[NodePlan]
     warnings: list[str] = Field(default_factory=list, description=WARNINGS_DOC)
+    detections: list[Detection] = Field(default_factory=list, description=DETECTIONS_DOC)
 
 
 class AnalysisSummary(BaseModel):
@@ -125,6 +132,10 @@ class GenerationRead(BaseModel):
     warnings: list[str] = Field(default_factory=list, description=WARNINGS_DOC)
     files_pruned_at: UtcDatetime | None = Field(
         default=None, description="when retention removed the files (then `files` are empty)"
+    )
+    detections: list[Detection] = Field(default_factory=list, description=DETECTIONS_DOC)
+    feedback: GenerationFeedbackSummary | None = Field(
+        default=None, description="users' answers at POST /generations/{id}/feedback, summed up"
     )
 
 

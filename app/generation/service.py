@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.analysis.plan import Plan
+from app.analysis.plan import Detection, Plan
 from app.generation.archive import build_archive
 from app.generation.errors import (
     FilesPruned,
@@ -16,16 +16,19 @@ from app.generation.errors import (
     PrdTooLarge,
     VerificationFailed,
 )
+from app.generation.findings import automated_verdicts, findings
 from app.generation.models import Artifact, Generation, PhaseTiming
 from app.generation.pipeline import Pipeline, PipelineResult
 from app.generation.retention import pruned_at
 from app.generation.schemas import (
     AnalysisSummary,
+    GenerationFeedbackSummary,
     GenerationPage,
     GenerationRead,
     GenerationSummary,
     NodeRead,
 )
+from app.generation.verdicts import FeedbackSummaries, VerdictSink
 
 
 def check_prd_size(prd: str, limit: int) -> None:
@@ -54,13 +57,23 @@ async def generate(
     project_name: str | None,
     verify: bool,
     correlation_id: str,
+    verdicts: VerdictSink | None = None,
 ) -> Outcome:
-    """Generate, verify and store. A failed verification is stored as `failed` (committed, so
-    it can be read back) and then raised as `VerificationFailed`."""
+    """Generate, verify and store, with its detections and the automated verdicts on them
+    (`verdicts`, in the same transaction). A failed verification is stored as `failed`
+    (committed, so it can be read back) and then raised as `VerificationFailed`."""
     result = await pipeline.run(prd, project_name=project_name, verify=verify)
-    generation = _to_row(result, prd=prd, verify=verify, correlation_id=correlation_id)
+    detections = [*result.plan.detections, *findings(result.plan)]
+    generation = _to_row(
+        result, prd=prd, verify=verify, correlation_id=correlation_id, detections=detections
+    )
     session.add(generation)
     await session.flush()
+    if verdicts is not None:
+        failed = _failed_checks(generation)
+        await verdicts.record_automated(
+            session, generation.id, detections, automated_verdicts(detections, failed)
+        )
     await session.execute(
         insert(Artifact),
         [
@@ -93,7 +106,14 @@ async def generate(
     return Outcome(generation=generation, files=result.files, archive=result.archive)
 
 
-def _to_row(result: PipelineResult, *, prd: str, verify: bool, correlation_id: str) -> Generation:
+def _to_row(
+    result: PipelineResult,
+    *,
+    prd: str,
+    verify: bool,
+    correlation_id: str,
+    detections: list[Detection],
+) -> Generation:
     reports = {report.package: report for report in result.reports or []}
     nodes: list[dict[str, Any]] = []
     failed: list[str] = []
@@ -134,10 +154,21 @@ def _to_row(result: PipelineResult, *, prd: str, verify: bool, correlation_id: s
             "analysis": analysis.model_dump(mode="json"),
             "nodes": nodes,
             "warnings": result.plan.warnings,
+            "detections": [d.model_dump(mode="json") for d in detections],
         },
         archive_sha256=result.archive_sha256,
         error=f"verification failed for: {', '.join(failed)}" if failed else None,
     )
+
+
+def _failed_checks(generation: Generation) -> dict[str, list[str]]:
+    """node name -> its failed checks' names, for every node whose verification failed"""
+    failed: dict[str, list[str]] = {}
+    for node in generation.result["nodes"]:
+        report = node["verification"] or {}
+        if generation.status != "unverified" and not report.get("ok", False):
+            failed[node["name"]] = [c["name"] for c in report.get("checks", []) if not c["ok"]]
+    return failed
 
 
 def _package_path(files: dict[str, str], node_name: str) -> str:
@@ -153,6 +184,15 @@ async def get(session: AsyncSession, generation_id: str) -> Generation:
     if generation is None:
         raise GenerationNotFound(generation_id)
     return generation
+
+
+async def read(
+    session: AsyncSession, generation_id: str, summaries: FeedbackSummaries | None
+) -> GenerationRead:
+    generation = await get(session, generation_id)
+    files = await files_of(session, generation_id)
+    feedback = await summaries.summary(session, generation_id) if summaries else None
+    return to_read(generation, files, feedback)
 
 
 def require_files(generation: Generation) -> None:
@@ -186,7 +226,11 @@ async def page(session: AsyncSession, *, limit: int, offset: int) -> GenerationP
     return GenerationPage(items=items, total=total, limit=limit, offset=offset)
 
 
-def to_read(generation: Generation, files: dict[str, str]) -> GenerationRead:
+def to_read(
+    generation: Generation,
+    files: dict[str, str],
+    feedback: GenerationFeedbackSummary | None = None,
+) -> GenerationRead:
     result: dict[str, Any] = generation.result
     nodes = []
     claimed: set[str] = set()
@@ -211,4 +255,6 @@ def to_read(generation: Generation, files: dict[str, str]) -> GenerationRead:
         error=generation.error,
         warnings=result.get("warnings", []),
         files_pruned_at=pruned_at(generation),
+        detections=result.get("detections", []),
+        feedback=feedback,
     )
