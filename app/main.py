@@ -13,6 +13,8 @@ from app.auth.guard import AuthService
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
 from app.errors import register_error_handlers
+from app.feedback import router as feedback_router
+from app.feedback.service import FeedbackService
 from app.generation import router as generation_router
 from app.generation.retention import Retention
 from app.generation.runtime import build_pipeline, close_pipeline
@@ -47,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             writes = WriteFailures(settings.database.write_failure_window_s)
             auth = AuthService(settings.auth, sessionmaker)
             auth.announce()  # a WARNING when the service runs open
+            feedback = FeedbackService(settings.feedback, sessionmaker)
             mixins = await MixinService.create(settings, sessionmaker)
             stack.push_async_callback(mixins.close)
             mixins_router.document_catalog(this, mixins.catalog.mixins)
@@ -87,11 +90,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "admission": Admission(settings.admission),
                 "mixins": mixins,
                 "health_checks": checks,
+                "feedback": feedback,
+                "feedback_summaries": feedback,  # generation's FeedbackSummaries
+                "verdict_sink": feedback,  # generation's VerdictSink
             }
 
     app = FastAPI(title="onex-codegen", version=SERVICE_VERSION, lifespan=lifespan)
     register_error_handlers(app)
-    for module in (health_router, generation_router, mixins_router):
+    for module in (health_router, generation_router, mixins_router, feedback_router):
         app.include_router(module.router)
     install_metrics(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.http.max_body_bytes)

@@ -20,6 +20,7 @@ CAPABILITIES = (
     "app.mixins",
     "app.probes",
     "app.health",
+    "app.feedback",
 )
 PLUMBING = (
     "app.config",
@@ -49,6 +50,18 @@ FORBIDDEN: list[tuple[str, str, tuple[str, ...]]] = [
     ("app.generation", "app.mixins", ()),
     ("app.generation", "app.probes", ()),
     ("app.generation", "app.health", ()),
+    # feedback implements generation's VerdictSink/FeedbackSummaries: no capability reaches it
+    *(
+        (capability, "app.feedback", ())
+        for capability in (
+            "app.generation",
+            "app.analysis",
+            "app.verification",
+            "app.sandbox",
+            "app.mixins",
+            "app.probes",
+        )
+    ),
     # the framework probes run in the sandbox and report plain data to the mixins capability
     ("app.probes", "app", ("app.probes", "app.sandbox", "app.config", "app.logs")),
     # access control is plumbing-like: routers depend on it, it depends on no capability
