@@ -7,6 +7,7 @@ from app.analysis.isolated import IsolatedAnalyser
 from app.config import Settings
 from app.generation.pipeline import MixinAdvisor, Pipeline
 from app.generation.template_cache import build_environment
+from app.generation.verdicts import ThresholdSource
 from app.sandbox import SandboxPolicy
 from app.verification.verifier import Verifier
 
@@ -22,7 +23,10 @@ class GenerationResources:
 
 
 async def build_pipeline(
-    settings: Settings, *, advisor: MixinAdvisor | None = None
+    settings: Settings,
+    *,
+    advisor: MixinAdvisor | None = None,
+    thresholds: ThresholdSource | None = None,
 ) -> GenerationResources:
     verifier = Verifier(
         workers=settings.verification.workers,
@@ -37,7 +41,11 @@ async def build_pipeline(
         workers=settings.analysis.workers, budget_s=settings.analysis.budget_s
     )
     pipeline = Pipeline(
-        templates=build_environment(), verifier=verifier, advisor=advisor, analyser=analyser
+        templates=build_environment(),
+        verifier=verifier,
+        advisor=advisor,
+        analyser=analyser,
+        thresholds=thresholds,
     )
     await _warm(pipeline)
     return GenerationResources(
