@@ -50,6 +50,12 @@ pytest: $(DEV_STAMP)
 analysis-eval: $(RUN_STAMP)
 	$(BIN)/python -m lab.analysis.evaluate
 
+# users' kind verdicts replayed over HTTP for the samples + tuning half, POST /patterns/tune, and
+# kind precision/recall/F1 on the validation half before and after (fails if it got worse)
+.PHONY: pattern-eval
+pattern-eval: $(RUN_STAMP)
+	$(BIN)/python -m lab.patterns.evaluate
+
 test: $(DEV_STAMP)
 	@MAKE="$(MAKE)" scripts/run-tests.sh
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # What `make test` runs (the virtualenv is already installed by then): install the system tools
 # the checks need, start PostgreSQL and make a throwaway database for the suite, then run every
-# step even when an earlier one fails. Steps: lint, check-deploy, pytest, test-api, analysis-eval
-# (default: all five; test-api runs schemathesis against the live service for 180 s, see
-# scripts/test_api.sh; analysis-eval prints the PRD analysis scores on the labelled corpus).
+# step even when an earlier one fails. Steps: lint, check-deploy, pytest, test-api, analysis-eval,
+# pattern-eval (default: all six; test-api runs schemathesis against the live service for 180 s,
+# see scripts/test_api.sh; analysis-eval prints the PRD analysis scores on the labelled corpus;
+# pattern-eval replays kind verdicts for one half, tunes, and fails if the other half got worse).
 #
 # Nothing needs to be set. Optional: CODEGEN_TEST_POSTGRES_URL (use that database instead of
 # making one), CODEGEN_TEST_PG_HOST / CODEGEN_TEST_PG_PORT (the server to start and use;
@@ -21,7 +22,7 @@ BIN=.venv/bin
 PG_HOST=${CODEGEN_TEST_PG_HOST:-127.0.0.1}
 PG_PORT=${CODEGEN_TEST_PG_PORT:-5432}
 STEPS=("$@")
-[ ${#STEPS[@]} -gt 0 ] || STEPS=(lint check-deploy pytest test-api analysis-eval)
+[ ${#STEPS[@]} -gt 0 ] || STEPS=(lint check-deploy pytest test-api analysis-eval pattern-eval)
 
 incomplete=()
 failed=()
@@ -177,6 +178,11 @@ fi
 if wants analysis-eval; then
   say "analysis-eval (scores of the PRD analysis on the labelled corpus)"
   run analysis-eval "$BIN/python" -m lab.analysis.evaluate
+fi
+
+if wants pattern-eval; then
+  say "pattern-eval (kind verdicts replayed for one half of the corpus, tuned, the other half scored)"
+  run pattern-eval "$BIN/python" -m lab.patterns.evaluate
 fi
 
 for line in "${incomplete[@]}"; do echo "$line"; done
