@@ -33,6 +33,12 @@ migrate: $(RUN_STAMP)
 run: migrate
 	@exec $(BIN)/uvicorn --factory app.main:create_app --host 0.0.0.0 --port $(PORT)
 
+# the outbox dispatcher as its own process (needs CODEGEN_EVENTS__BROKER, e.g. nats://127.0.0.1:4222;
+# several may share one PostgreSQL); the service also runs one in its lifespan when a broker is set
+.PHONY: worker
+worker: migrate
+	@exec $(BIN)/python -m app.events.worker
+
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check app lab tests scripts migrations
 	$(BIN)/ruff format --check app lab tests scripts migrations

@@ -13,6 +13,8 @@ from app.auth.guard import AuthService
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
 from app.errors import register_error_handlers
+from app.events import router as events_router
+from app.events.runtime import EventsRuntime
 from app.feedback import router as feedback_router
 from app.feedback.service import FeedbackService
 from app.generation import router as generation_router
@@ -58,6 +60,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             retention = Retention(sessionmaker, settings.retention, writes)
             retention.start()  # prunes generations' files now, then every interval_s
             stack.push_async_callback(retention.close)
+            events = EventsRuntime(settings.events, sessionmaker)  # dispatcher when a broker is set
+            events.start()
+            stack.push_async_callback(events.close)
             checks: dict[str, ComponentCheck] = {
                 "database": partial(
                     check_database,
@@ -76,6 +81,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     check_flag, lambda: mixins.predictor.artifact is not None, "model loaded", False
                 ),
             }
+            if settings.events.broker:  # down while its breaker is open; degraded when lagging
+                checks["outbox"] = partial(
+                    check_state, lambda: events.health()[0], lambda: events.health()[1], False
+                )
             # Long-lived objects are built: keep them out of every future GC pass (this is
             # what keeps full collections from adding ~75 ms tails to large requests).
             gc.collect()
@@ -90,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "admission": Admission(settings.admission),
                 "mixins": mixins,
                 "health_checks": checks,
+                "events": events,  # outbox.record() needs only a session; this runs dispatch
                 "feedback": feedback,
                 "feedback_summaries": feedback,  # generation's FeedbackSummaries
                 "verdict_sink": feedback,  # generation's VerdictSink
@@ -97,7 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="onex-codegen", version=SERVICE_VERSION, lifespan=lifespan)
     register_error_handlers(app)
-    for module in (health_router, generation_router, mixins_router, feedback_router):
+    for module in (health_router, generation_router, mixins_router, feedback_router, events_router):
         app.include_router(module.router)
     install_metrics(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.http.max_body_bytes)

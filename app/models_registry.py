@@ -6,6 +6,7 @@ DOMAIN_MODELS = (
     "app.generation.models",
     "app.mixins.models",
     "app.auth.models",
+    "app.events.models",
     "app.feedback.models",
 )
 

@@ -66,6 +66,12 @@ FORBIDDEN: list[tuple[str, str, tuple[str, ...]]] = [
     ("app.probes", "app", ("app.probes", "app.sandbox", "app.config", "app.logs")),
     # access control is plumbing-like: routers depend on it, it depends on no capability
     *(("app.auth", capability, ()) for capability in CAPABILITIES),
+    # events are plumbing-like too: capabilities call app.events.outbox.record, never the reverse
+    *(("app.events", capability, ()) for capability in CAPABILITIES),
+    ("app.events", "app.main", ()),
+    *((plumbing, "app.events", ()) for plumbing in (*PLUMBING, "app.auth")),
+    # the sandbox and the framework probes emit nothing themselves
+    *((leaf, "app.events", ()) for leaf in ("app.sandbox", "app.probes", "app.analysis")),
     # the sandbox is a leaf: only configuration and logging plumbing
     ("app.sandbox", "app", ("app.sandbox", "app.config", "app.logs")),
     *((plumbing, capability, ()) for plumbing in PLUMBING for capability in CAPABILITIES),
