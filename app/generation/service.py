@@ -1,6 +1,7 @@
 """Generation use cases: run the pipeline, persist the outcome, read it back."""
 
 import hashlib
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -9,6 +10,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.analysis.plan import Detection, Plan
+from app.generation import metrics
 from app.generation.archive import build_archive
 from app.generation.errors import (
     FilesPruned,
@@ -63,6 +65,7 @@ async def generate(
     (`verdicts`, in the same transaction). A failed verification is stored as `failed`
     (committed, so it can be read back) and then raised as `VerificationFailed`."""
     result = await pipeline.run(prd, project_name=project_name, verify=verify)
+    started = time.perf_counter()
     detections = [*result.plan.detections, *findings(result.plan)]
     generation = _to_row(
         result, prd=prd, verify=verify, correlation_id=correlation_id, detections=detections
@@ -100,6 +103,7 @@ async def generate(
         for report in result.reports or []
     ]
     await session.execute(insert(PhaseTiming), timings)
+    metrics.observe(generation, persist_ms=(time.perf_counter() - started) * 1000)
     if generation.status == "failed":
         await session.commit()
         raise VerificationFailed(to_read(generation, result.files))
