@@ -16,7 +16,11 @@ from app.errors import register_error_handlers
 from app.events import router as events_router
 from app.events.runtime import EventsRuntime
 from app.feedback import router as feedback_router
+from app.feedback import tuning_router as patterns_router
+from app.feedback.exporter import MetricsExporter
 from app.feedback.service import FeedbackService
+from app.feedback.thresholds import ThresholdStore
+from app.feedback.tuning_service import PatternTuner
 from app.generation import router as generation_router
 from app.generation.retention import Retention
 from app.generation.runtime import build_pipeline, close_pipeline
@@ -52,10 +56,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             auth = AuthService(settings.auth, sessionmaker)
             auth.announce()  # a WARNING when the service runs open
             feedback = FeedbackService(settings.feedback, sessionmaker)
+            thresholds = ThresholdStore(sessionmaker, settings.feedback.thresholds_ttl_s)
+            pattern_metrics = MetricsExporter(sessionmaker, settings.feedback.metrics_refresh_s)
+            pattern_metrics.start()  # /metrics codegen_pattern_* gauges, from the database
+            stack.push_async_callback(pattern_metrics.close)
+            tuner = PatternTuner(settings.feedback, sessionmaker, thresholds, pattern_metrics)
             mixins = await MixinService.create(settings, sessionmaker)
             stack.push_async_callback(mixins.close)
             mixins_router.document_catalog(this, mixins.catalog.mixins)
-            generation = await build_pipeline(settings, advisor=mixins)
+            generation = await build_pipeline(settings, advisor=mixins, thresholds=thresholds)
             stack.push_async_callback(close_pipeline, generation)
             retention = Retention(sessionmaker, settings.retention, writes)
             retention.start()  # prunes generations' files now, then every interval_s
@@ -103,11 +112,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "feedback": feedback,
                 "feedback_summaries": feedback,  # generation's FeedbackSummaries
                 "verdict_sink": feedback,  # generation's VerdictSink
+                "thresholds": thresholds,  # generation's ThresholdSource
+                "pattern_metrics": pattern_metrics,  # request_refresh() after a feedback write
+                "pattern_tuner": tuner,
             }
 
     app = FastAPI(title="onex-codegen", version=SERVICE_VERSION, lifespan=lifespan)
     register_error_handlers(app)
-    for module in (health_router, generation_router, mixins_router, feedback_router, events_router):
+    for module in (
+        health_router,
+        generation_router,
+        mixins_router,
+        feedback_router,
+        patterns_router,
+        events_router,
+    ):
         app.include_router(module.router)
     install_metrics(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.http.max_body_bytes)

@@ -38,6 +38,9 @@ FEEDBACK = Gauge(
 )
 
 
+_exported: set[tuple[str, str, str]] = set()  # feedback_total label sets ever set
+
+
 async def refresh_gauges(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     async with sessionmaker() as session:
         groups = await verdict_groups(session)
@@ -50,9 +53,12 @@ async def refresh_gauges(sessionmaker: async_sessionmaker[AsyncSession]) -> None
         recall = figures.recall if figures else None
         PRECISION.labels(pattern).set(math.nan if precision is None else precision)
         RECALL.labels(pattern).set(math.nan if recall is None else recall)
-    for (pattern, verdict, source), n in counts.items():
-        if pattern in known:
-            FEEDBACK.labels(pattern, verdict, source).set(n)
+    counts = {labels: n for labels, n in counts.items() if labels[0] in known}
+    for labels in _exported - counts.keys():  # every row of it deleted since: now 0
+        FEEDBACK.labels(*labels).set(0)
+    for labels, n in counts.items():
+        FEEDBACK.labels(*labels).set(n)
+    _exported.update(counts)
 
 
 class MetricsExporter:

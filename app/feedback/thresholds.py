@@ -11,24 +11,28 @@ History: applying a threshold adds version n+1 (active) and deactivates the one 
 its `previous_id` (none: the pattern is back on its default). Concurrent writers are serialised
 per pattern: an asyncio lock in the process, plus `pg_advisory_xact_lock` on PostgreSQL for
 other replicas (SQLite has one writer at a time anyway); the unique (pattern, version)
-constraint is the backstop. A writer re-reads the active version under the lock, so a tuning
-decided against a version someone else replaced since is not applied.
+constraint is the backstop (a writer that hits it, or SQLite's lock, retries). A writer
+re-reads the active version under the lock, so a tuning decided against a version someone else
+replaced since is not applied.
 """
 
 import asyncio
 import logging
 import time
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.feedback.models import PatternThreshold
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
+RETRIES = 4
 
 
 @dataclass(frozen=True)
@@ -80,52 +84,68 @@ class ThresholdStore:
     ) -> PatternThreshold | None:
         """Make `threshold` the active version n+1, if the active version is still
         `expected_id` (None: none active); else change nothing and answer None."""
-        async with self._writing.setdefault(pattern, asyncio.Lock()):
-            try:
-                async with self.sessionmaker() as session, session.begin():
-                    await _lock(session, pattern)
-                    active = (await active_rows(session, pattern)).get(pattern)
-                    if (active.id if active else None) != expected_id:
-                        return None
-                    last = await session.scalar(
-                        select(func.max(PatternThreshold.version)).where(
-                            PatternThreshold.pattern == pattern
-                        )
-                    )
-                    if active is not None:
-                        active.active = False
-                        await session.flush()
-                    row = PatternThreshold(
-                        pattern=pattern,
-                        version=(last or 0) + 1,
-                        threshold=threshold,
-                        active=True,
-                        previous_id=active.id if active else None,
-                        figures=figures,
-                    )
-                    session.add(row)
-                return row
-            finally:
-                self.invalidate()
+
+        async def write(session: AsyncSession) -> PatternThreshold | None:
+            active = (await active_rows(session, pattern)).get(pattern)
+            if (active.id if active else None) != expected_id:
+                return None
+            last = await session.scalar(
+                select(func.max(PatternThreshold.version)).where(
+                    PatternThreshold.pattern == pattern
+                )
+            )
+            if active is not None:
+                active.active = False
+                await session.flush()
+            row = PatternThreshold(
+                pattern=pattern,
+                version=(last or 0) + 1,
+                threshold=threshold,
+                active=True,
+                previous_id=active.id if active else None,
+                figures=figures,
+            )
+            session.add(row)
+            return row
+
+        return await self._serialised(pattern, write)
 
     async def rollback(self, pattern: str) -> Rollback | None:
         """Deactivate the active version and re-activate its previous one; None when the
         pattern has no active version (nothing to roll back)."""
+
+        async def write(session: AsyncSession) -> Rollback | None:
+            active = (await active_rows(session, pattern)).get(pattern)
+            if active is None:
+                return None
+            active.active = False
+            await session.flush()
+            restored = None
+            if active.previous_id is not None:
+                restored = await session.get(PatternThreshold, active.previous_id)
+                if restored is not None:
+                    restored.active = True
+            return Rollback(pattern, active, restored)
+
+        return await self._serialised(pattern, write)
+
+    async def _serialised(self, pattern: str, write: Callable[[AsyncSession], Awaitable[_T]]) -> _T:
+        """`write` in one transaction, under the pattern's locks. A writer that lost a race
+        the locks do not cover (another process on SQLite: a stale read, or the unique
+        version) is retried: it then reads the winner's version."""
         async with self._writing.setdefault(pattern, asyncio.Lock()):
             try:
-                async with self.sessionmaker() as session, session.begin():
-                    await _lock(session, pattern)
-                    active = (await active_rows(session, pattern)).get(pattern)
-                    if active is None:
-                        return None
-                    active.active = False
-                    await session.flush()
-                    restored = None
-                    if active.previous_id is not None:
-                        restored = await session.get(PatternThreshold, active.previous_id)
-                        if restored is not None:
-                            restored.active = True
-                return Rollback(pattern, active, restored)
+                for attempt in range(RETRIES):
+                    try:
+                        async with self.sessionmaker() as session, session.begin():
+                            await _lock(session, pattern)
+                            return await write(session)
+                    except (IntegrityError, OperationalError):
+                        if attempt == RETRIES - 1:
+                            raise
+                        log.info("thresholds: %s lost a concurrent write; retrying", pattern)
+                        await asyncio.sleep(0.05 * (attempt + 1))
+                raise AssertionError("unreachable")
             finally:
                 self.invalidate()
 
