@@ -140,6 +140,21 @@ class EventsSettings(_Group):
     prune_batch_size: int = 1000
 
 
+class WebhooksSettings(_Group):
+    # signed callbacks (app/webhooks): only these hosts, exact or `*.suffix`; empty: none
+    allowed_hosts: list[str] = []
+    allow_private: bool = False  # loopback, private, link-local, ... addresses (tests, dev)
+    secret: str | None = None  # HMAC-SHA256 key; None: callback URLs are refused
+    replay_window_s: int = 300  # receivers reject an X-Webhook-Timestamp older/newer than this
+    timeout_s: float = 10.0  # one attempt, DNS to the last response byte read
+    max_response_bytes: int = 4096  # of a receiver's answer read (kept in last_error)
+    max_attempts: int = 10  # then the delivery is parked (GET /webhooks/deliveries?status=parked)
+    backoff_base_s: float = 1.0  # exponential backoff with full jitter, per delivery
+    backoff_max_s: float = 600.0
+    poll_interval_s: float = 1.0  # the sender looks for due deliveries this often
+    batch_size: int = 10  # deliveries sent at once
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="CODEGEN_", env_nested_delimiter="__", yaml_file=CONFIG_FILE, extra="forbid"
@@ -157,6 +172,7 @@ class Settings(BaseSettings):
     retention: RetentionSettings = RetentionSettings()
     events: EventsSettings = EventsSettings()
     feedback: FeedbackSettings = FeedbackSettings()
+    webhooks: WebhooksSettings = WebhooksSettings()
 
     @classmethod
     def settings_customise_sources(
