@@ -10,6 +10,7 @@ winner's record. A key is scoped to the route and the caller (API key id, or `op
 
 import hashlib
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,7 @@ from app.auth.guard import Principal
 from app.feedback.errors import IdempotencyKeyReused
 from app.feedback.models import IdempotencyRecord
 
+log = logging.getLogger(__name__)
 Body = dict[str, Any]
 
 
@@ -87,4 +89,5 @@ async def write_once(
             winner = await recorded(session, claim)
         if winner is None:  # not the key's primary key: a real constraint violation
             raise
+        log.info("a concurrent request with this Idempotency-Key was stored first: replayed")
         return winner
