@@ -50,12 +50,12 @@ class Dispatcher:
         settings: EventsSettings,
         sessionmaker: async_sessionmaker[AsyncSession],
         publisher: Publisher,
-        on_publish: Callable[[str], None] | None = None,
+        on_publish: Callable[[str, bool], None] | None = None,
     ) -> None:
         self.settings = settings
         self.sessionmaker = sessionmaker
         self.publisher = publisher
-        self.on_publish = on_publish  # called with each event id JetStream acked (tests)
+        self.on_publish = on_publish  # (event id, JetStream had it already) per ack: for tests
         self.wakeup = outbox.Wakeup()
         # per event (rejected by the broker) and for the whole loop (broker unreachable)
         self.event_wait = wait_random_exponential(settings.backoff_base_s, settings.backoff_max_s)
@@ -83,13 +83,10 @@ class Dispatcher:
             await repo.mark_published(session, batch.published, repo.now())
             for row, exc in batch.rejected:
                 retry_at = repo.now() + timedelta(seconds=delay(self.event_wait, row.attempts + 1))
-                if repo.failed(row, f"{type(exc).__name__}: {exc}", retry_at, self.max_attempts):
+                error = f"{type(exc).__name__}: {exc}"
+                if repo.failed(row, error, retry_at, self.settings.max_attempts):
                     log.error("event %s (%s) parked: %s", row.id, row.type, row.last_error)
         return batch
-
-    @property
-    def max_attempts(self) -> int:
-        return self.settings.max_attempts
 
     async def _publish_in_order(self, rows: list[OutboxEvent], batch: Batch) -> None:
         for row in rows:
@@ -110,7 +107,7 @@ class Dispatcher:
             metrics.PUBLISH_LATENCY.observe((repo.now() - row.occurred_at).total_seconds())
             batch.published.append(row.id)
             if self.on_publish is not None:
-                self.on_publish(row.id)
+                self.on_publish(row.id, duplicate)
 
     async def run(self) -> None:
         """Dispatch until cancelled: a full batch at once, a partial one after the batch
