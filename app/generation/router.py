@@ -7,7 +7,7 @@ from app.auth.guard import auth_errors, requires
 from app.config import Settings
 from app.db import SessionDep
 from app.errors import error_responses
-from app.generation import service
+from app.generation import queries, service
 from app.generation.negotiation import ZIP, parse_body, wants_zip
 from app.generation.pipeline import Pipeline
 from app.generation.schemas import (
@@ -144,7 +144,7 @@ async def generate(
     if as_zip:
         headers["Content-Disposition"] = f'attachment; filename="{generation.project_name}.zip"'
         return Response(outcome.archive, status_code=201, media_type=ZIP, headers=headers)
-    read = service.to_read(generation, outcome.files)
+    read = queries.to_read(generation, outcome.files)
     # pydantic's own JSON encoder: one pass, no intermediate dicts (files are most of the body)
     return Response(read.model_dump_json(), status_code=201, media_type=JSON, headers=headers)
 
@@ -180,7 +180,7 @@ async def list_generations(
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> GenerationPage:
     """Stored generations, newest first."""
-    return await service.page(session, limit=limit, offset=offset)
+    return await queries.page(session, limit=limit, offset=offset)
 
 
 @router.get(
@@ -193,7 +193,7 @@ async def get_generation(
 ) -> GenerationRead:
     """One stored generation: its files, verification reports, detections and feedback."""
     summaries = getattr(request.state, "feedback_summaries", None)
-    return await service.read(session, generation_id, summaries)
+    return await queries.read(session, generation_id, summaries)
 
 
 @router.get(
@@ -213,12 +213,12 @@ async def get_archive(
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     """The generation's zip archive (byte-identical to the one returned at generation time)."""
-    generation = await service.get(session, generation_id)
-    service.require_files(generation)
+    generation = await queries.get(session, generation_id)
+    queries.require_files(generation)
     etag = f'"{generation.archive_sha256}"'
     headers = {"ETag": etag, "X-Generation-ID": generation.id}
     if if_none_match == etag:
         return Response(status_code=304, headers=headers)
-    archive = await service.archive_of(session, generation)
+    archive = await queries.archive_of(session, generation)
     headers["Content-Disposition"] = f'attachment; filename="{generation.project_name}.zip"'
     return Response(archive, media_type=ZIP, headers=headers)
