@@ -1,6 +1,6 @@
 """HTTP routes for feedback: verdicts on detections, ratings of generations (idempotent POSTs)."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request, Response, status
 
@@ -28,12 +28,24 @@ IdempotencyKey = Annotated[
         "`idempotency_key_reused`",
     ),
 ]
-ERRORS = error_responses(
-    404,
-    422,
-    *auth_errors("feedback", rate="feedback"),
-    descriptions={404: "`not_found`: no such generation"},
-)
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    201: {
+        "description": "Stored (or, under a known Idempotency-Key, the first answer again)",
+        "headers": {
+            "Idempotent-Replayed": {
+                "description": "`true` when this is the stored answer to an earlier request "
+                "with the same Idempotency-Key (nothing new was stored)",
+                "schema": {"type": "string", "enum": ["true"]},
+            }
+        },
+    },
+    **error_responses(
+        404,
+        422,
+        *auth_errors("feedback", rate="feedback"),
+        descriptions={404: "`not_found`: no such generation"},
+    ),
+}
 
 
 def get_service(request: Request) -> FeedbackService:
@@ -50,7 +62,7 @@ def _answer(answer: Answer, response: Response) -> None:
         response.headers["Idempotent-Replayed"] = "true"
 
 
-@router.post("/feedback/patterns", status_code=status.HTTP_201_CREATED, responses=ERRORS)
+@router.post("/feedback/patterns", status_code=status.HTTP_201_CREATED, responses=RESPONSES)
 async def pattern_feedback(
     svc: ServiceDep,
     caller: Caller,
@@ -68,7 +80,7 @@ async def pattern_feedback(
 @router.post(
     "/generations/{generation_id}/feedback",
     status_code=status.HTTP_201_CREATED,
-    responses=ERRORS,
+    responses=RESPONSES,
 )
 async def generation_feedback(
     svc: ServiceDep,

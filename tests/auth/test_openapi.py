@@ -15,6 +15,8 @@ SCOPES = {
     ("GET", "/generations/{generation_id}"): ("generate", None),
     ("GET", "/generations/{generation_id}/archive"): ("generate", None),
     ("POST", "/mixins/feedback"): ("feedback", "feedback"),
+    ("POST", "/feedback/patterns"): ("feedback", "feedback"),
+    ("POST", "/generations/{generation_id}/feedback"): ("feedback", "feedback"),
     ("POST", "/mixins/model/train"): ("admin", None),
     ("GET", "/mixins"): (None, None),
     ("GET", "/mixins/model"): (None, None),
