@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import PROJECT_ROOT
+from app.events import emit
 from app.mixins.catalog import canonical, mixin_key
 from app.mixins.learner import CompositionOutcome
 from app.mixins.models import MixinFeedback, MixinOutcome
@@ -55,6 +56,7 @@ async def record(
         row.update(last_stage=o.stage, last_error=o.error)
     if totals:
         await session.execute(_upsert(session), list(totals.values()))
+        await emit.mixin_outcomes(session, source, framework_version, observations, totals)
     return len(observations)
 
 

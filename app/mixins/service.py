@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import PROJECT_ROOT, Settings
 from app.errors import Conflict, InvalidInput
+from app.events import emit
 from app.mixins import repo
 from app.mixins.advisor import Advisor
 from app.mixins.catalog import (
@@ -269,6 +270,7 @@ class MixinService:
             raise
         self.predictor.artifact = art
         self.last_train_error = None
+        await emit.mixin_model_trained(self.sessionmaker, art.meta)  # mixins.model_trained
         return art
 
     def model_info(self) -> ModelInfo:
