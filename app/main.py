@@ -9,6 +9,7 @@ from typing import Any, cast
 from fastapi import FastAPI
 
 from app.admission import Admission
+from app.analytics import router as analytics_router
 from app.auth.guard import AuthService
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
@@ -126,6 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         feedback_router,
         patterns_router,
         events_router,
+        analytics_router,
     ):
         app.include_router(module.router)
     install_metrics(app)

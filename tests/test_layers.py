@@ -50,6 +50,8 @@ FORBIDDEN: list[tuple[str, str, tuple[str, ...]]] = [
     ("app.generation", "app.mixins", ()),
     ("app.generation", "app.probes", ()),
     ("app.generation", "app.health", ()),
+    # analytics reads every capability's tables; only the app factory reaches it
+    *((capability, "app.analytics", ()) for capability in (*CAPABILITIES, "app.events")),
     # feedback implements generation's VerdictSink/FeedbackSummaries: no capability reaches it
     *(
         (capability, "app.feedback", ())
