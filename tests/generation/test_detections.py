@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from httpx import AsyncClient
@@ -90,3 +91,24 @@ async def test_the_pipeline_plans_with_the_active_thresholds() -> None:
     assert "ORCHESTRATOR" not in {n.kind for n in plan.nodes}
     candidate: Detection = next(d for d in plan.detections if d.pattern == "kind.orchestrator")
     assert not candidate.emitted
+
+
+async def test_the_service_generates_with_the_active_tuned_threshold(
+    client: AsyncClient, app_state: dict[str, Any]
+) -> None:
+    """A threshold applied in the database (as POST /patterns/tune does) changes what the next
+    request produces, and rolling it back restores the default."""
+    store = app_state["thresholds"]
+    before = await client.post("/generate/plan", json={"prd": ORDER_PRD})
+    assert "ORCHESTRATOR" in {n["kind"] for n in before.json()["nodes"]}
+    applied = await store.apply("kind.orchestrator", 0.999, {}, None)
+    assert applied is not None
+    try:
+        tuned = await client.post("/generate/plan", json={"prd": ORDER_PRD})
+        assert "ORCHESTRATOR" not in {n["kind"] for n in tuned.json()["nodes"]}
+        candidate = next(d for d in tuned.json()["detections"] if d["id"] == "kind.orchestrator")
+        assert candidate["emitted"] is False
+    finally:
+        await store.rollback("kind.orchestrator")
+    after = await client.post("/generate/plan", json={"prd": ORDER_PRD})
+    assert "ORCHESTRATOR" in {n["kind"] for n in after.json()["nodes"]}
