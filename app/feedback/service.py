@@ -1,7 +1,7 @@
 """The feedback capability: verdicts on detections and ratings of generations, each written once
 per Idempotency-Key; also generation's `VerdictSink` and `FeedbackSummaries`."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -33,6 +33,8 @@ class FeedbackService:
     ) -> None:
         self.settings = settings
         self.sessionmaker = sessionmaker
+        # called after a verdict is recorded: the lifespan sets the /metrics gauges' refresh
+        self.on_recorded: Callable[[], None] = lambda: None
 
     def weight(self, source: str) -> float:
         automated = source == "automated"
@@ -60,7 +62,9 @@ class FeedbackService:
                 mode="json"
             )
 
-        return await write_once(self.sessionmaker, claim, write)
+        answer = await write_once(self.sessionmaker, claim, write)
+        self.on_recorded()
+        return answer
 
     def _pattern_row(self, body: PatternFeedbackIn, binding: Binding) -> PatternFeedback:
         detection = binding.detection
