@@ -37,11 +37,12 @@ run() {  # run NAME COMMAND...: a failing command marks NAME failed and the run 
   "$@" || failed+=("$name")
 }
 
-# --- system tools: docker-compose (compose check), promtool (Prometheus config and rules) ------
+# --- system tools: docker-compose, promtool + prometheus, amtool + alertmanager (checks, tests) -
 install_tools() {
   local missing=()
   command -v docker-compose >/dev/null || missing+=(docker-compose)
   command -v promtool >/dev/null || missing+=(prometheus)
+  command -v amtool >/dev/null || missing+=(prometheus-alertmanager)
   [ ${#missing[@]} -gt 0 ] || return 0
   if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
     say "cannot install ${missing[*]} (needs root and apt-get)"
@@ -53,6 +54,13 @@ install_tools() {
     apt-get update -qq || true
     apt-get install -y -qq --no-install-recommends "${missing[@]}"
   } >var/apt.log 2>&1 || say "apt-get install failed: see var/apt.log"
+  # Debian starts the packages' services on the default ports: the tests start their own
+  local unit
+  for unit in prometheus prometheus-alertmanager; do
+    if command -v systemctl >/dev/null && systemctl is-active -q "$unit" 2>/dev/null; then
+      systemctl disable --now "$unit" >>var/apt.log 2>&1 || true
+    fi
+  done
 }
 
 # --- PostgreSQL: start the local server if needed, one throwaway database per run -------------
@@ -130,8 +138,14 @@ check_deploy() {
   if command -v promtool >/dev/null; then
     run check-deploy promtool check config --syntax-only deploy/prometheus.yml
     run check-deploy promtool check rules deploy/alerts.yml
+    run check-deploy promtool test rules deploy/alerts.test.yml
   else
     incomplete+=("INCOMPLETE: promtool not available: Prometheus config and alert rules not checked")
+  fi
+  if command -v amtool >/dev/null; then
+    run check-deploy amtool check-config deploy/alertmanager.yml
+  else
+    incomplete+=("INCOMPLETE: amtool not available: deploy/alertmanager.yml not checked")
   fi
 }
 
@@ -151,7 +165,7 @@ run_pytest() {
 }
 
 postgres_ready=0
-if wants check-deploy; then install_tools; fi
+if wants check-deploy || wants pytest; then install_tools; fi  # pytest: tests/alerts
 if wants pytest; then
   setup_postgres && postgres_ready=1
   start_optional_services
