@@ -151,3 +151,15 @@ async def test_every_replica_sees_a_new_version_within_the_ttl(
     assert await reader.active() == {}  # cached, another replica wrote
     now[0] = 2.5
     assert await reader.active() == {"lifecycle": 0.4}
+
+
+async def test_concurrent_tunes_apply_once(client: AsyncClient, app_state: dict[str, Any]) -> None:
+    await add_feedback(app_state, "kind.effect", WRONG_DEFAULT, 10)
+    answers = await asyncio.gather(*(client.post("/patterns/tune") for _ in range(3)))
+    assert [a.status_code for a in answers] == [200] * 3
+    effect = [
+        next(d for d in a.json()["decisions"] if d["pattern"] == "kind.effect") for a in answers
+    ]
+    assert sum(d["applied"] for d in effect) == 1, [d["reason"] for d in effect]
+    shown = (await listing(client))["kind.effect"]
+    assert shown["history"] == 1 and shown["active"]["version"] == 1
