@@ -41,6 +41,9 @@ from app.mixins import router as mixins_router
 from app.mixins.service import MixinService
 from app.storage import WriteFailures
 from app.version import SERVICE_VERSION
+from app.webhooks import router as webhooks_router
+from app.webhooks.runtime import WebhookRuntime
+from app.webhooks.service import Webhooks
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -73,6 +76,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             events = EventsRuntime(settings.events, sessionmaker)  # dispatcher when a broker is set
             events.start()
             stack.push_async_callback(events.close)
+            webhook_sender = WebhookRuntime(settings.webhooks, sessionmaker)  # due callbacks
+            webhook_sender.start()
+            stack.push_async_callback(webhook_sender.close)
             checks: dict[str, ComponentCheck] = {
                 "database": partial(
                     check_database,
@@ -116,6 +122,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "thresholds": thresholds,  # generation's ThresholdSource
                 "pattern_metrics": pattern_metrics,  # request_refresh() after a feedback write
                 "pattern_tuner": tuner,
+                "webhooks": Webhooks(settings.webhooks),  # check_url(), enqueue(session, ...)
+                "webhook_sender": webhook_sender,
             }
 
     app = FastAPI(title="onex-codegen", version=SERVICE_VERSION, lifespan=lifespan)
@@ -127,6 +135,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         feedback_router,
         patterns_router,
         events_router,
+        webhooks_router,
         analytics_router,
     ):
         app.include_router(module.router)

@@ -72,6 +72,12 @@ FORBIDDEN: list[tuple[str, str, tuple[str, ...]]] = [
     *(("app.events", capability, ()) for capability in CAPABILITIES),
     ("app.events", "app.main", ()),
     *((plumbing, "app.events", ()) for plumbing in (*PLUMBING, "app.auth")),
+    # webhooks are plumbing-like too: generation enqueues callbacks, webhooks import no
+    # capability (nor the outbox) back; plumbing, auth and the leaves never reach them
+    *(("app.webhooks", capability, ()) for capability in (*CAPABILITIES, "app.events")),
+    ("app.webhooks", "app.main", ()),
+    *((plumbing, "app.webhooks", ()) for plumbing in (*PLUMBING, "app.auth", "app.events")),
+    *((leaf, "app.webhooks", ()) for leaf in ("app.sandbox", "app.probes", "app.analysis")),
     # the sandbox and the framework probes emit nothing themselves
     *((leaf, "app.events", ()) for leaf in ("app.sandbox", "app.probes", "app.analysis")),
     # the sandbox is a leaf: only configuration and logging plumbing
