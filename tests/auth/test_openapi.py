@@ -27,6 +27,10 @@ SCOPES = {
     ("GET", "/mixins/compatibility"): (None, None),
     ("POST", "/mixins/predict"): (None, None),
     ("POST", "/mixins/recommend"): (None, None),
+    ("GET", "/analytics/performance"): ("feedback", None),
+    ("GET", "/analytics/feedback"): ("feedback", None),
+    ("GET", "/analytics/mixins"): ("feedback", None),
+    ("GET", "/analytics/patterns"): ("feedback", None),
 }
 
 
