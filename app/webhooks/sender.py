@@ -93,7 +93,7 @@ class Sender:
             return Result(False, error=f"timed out after {self.settings.timeout_s} s")
         except CallbackUrlRefused as exc:
             return Result(False, error=f"refused: {exc.reason}")
-        except httpx.HTTPError as exc:
+        except Exception as exc:  # any other failure is a failed attempt too (counted, parked)
             return Result(False, error=f"{type(exc).__name__}: {exc}"[:500])
 
     async def _attempt(self, delivery: Due) -> Result:
