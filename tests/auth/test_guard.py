@@ -12,6 +12,7 @@ from app.auth import keys
 from app.auth.guard import AuthService
 from app.config import AuthSettings
 from tests.auth.conftest import MakeKey
+from tests.auth.test_openapi import SCOPES
 from tests.test_errors import OPENAPI, assert_error_shape
 
 FEEDBACK = {"node_kind": "effect", "mixins": ["MixinCaching"], "success": True}
@@ -153,7 +154,8 @@ async def test_every_guarded_operation_is_401_without_a_key_and_403_without_its_
             assert_error_shape(response.json(), "unauthorized")
             assert "401" in operation["responses"]
             if "403" in operation["responses"]:
-                wrong = other if path.startswith("/mixins") else nobody
+                needed = SCOPES.get((method.upper(), path), (None, None))[0]
+                wrong = other if needed == "feedback" else nobody
                 denied = await client.request(method.upper(), url, headers=_bearer(wrong))
                 assert denied.status_code == 403, (method, path)
                 assert_error_shape(denied.json(), "forbidden")
