@@ -1,6 +1,7 @@
 """POST /generations/{id}/feedback: ratings of a whole generation, their summary (generation's
 FeedbackSummaries), and Idempotency-Key semantics on both feedback routes."""
 
+import asyncio
 from datetime import datetime
 from typing import Any
 
@@ -119,3 +120,18 @@ async def test_invalid_idempotency_key(
     assert_error_shape(response.json(), "invalid_input")
     assert response.json()["errors"][0]["loc"] == ["header", "Idempotency-Key"]
     assert await _count(app_state, IdempotencyRecord.key) == 0
+
+
+async def test_concurrent_duplicates_store_one_rating(
+    client: AsyncClient, generation_id: str, app_state: dict[str, Any]
+) -> None:
+    url = f"/generations/{generation_id}/feedback"
+    body = {"ran": False, "rating": 2, "useful": False, "files": {"a.py": "fails to import"}}
+    headers = {"Idempotency-Key": "double-click"}
+    answers = await asyncio.gather(
+        *(client.post(url, json=body, headers=headers) for _ in range(6))
+    )
+    assert [a.status_code for a in answers] == [201] * 6, [a.text for a in answers]
+    assert all(a.json() == answers[0].json() for a in answers)
+    assert sum(a.headers.get("idempotent-replayed") != "true" for a in answers) == 1
+    assert await _count(app_state, GenerationFeedback.id) == 1
