@@ -30,6 +30,7 @@ PLUMBING = (
     "app.error_docs",
     "app.logs",
     "app.metrics",
+    "app.timestamps",
     "app.middleware",
 )
 

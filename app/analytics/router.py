@@ -1,7 +1,6 @@
 """GET /analytics/*: the seed's analytics views over stored data, each in a real time window
 (/analytics/events lives with the events capability). Reading them needs the `feedback` scope."""
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -14,12 +13,13 @@ from app.db import SessionDep
 from app.errors import error_responses
 from app.feedback.tuning_schemas import MetricsOut
 from app.feedback.tuning_service import PatternTuner
+from app.timestamps import IsoDatetime
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])
 _READ = [requires("feedback")]
 _ERRORS = error_responses(422, *auth_errors("feedback"))
-Since = Annotated[datetime | None, Query(description=f"window start; {WINDOW_DOC}")]
-Until = Annotated[datetime | None, Query(description="window end (exclusive); default now")]
+Since = Annotated[IsoDatetime | None, Query(description=f"window start; {WINDOW_DOC}")]
+Until = Annotated[IsoDatetime | None, Query(description="window end (exclusive); default now")]
 
 
 @router.get("/performance", dependencies=_READ, responses=_ERRORS)
