@@ -59,7 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             writes = WriteFailures(settings.database.write_failure_window_s)
             auth = AuthService(settings.auth, sessionmaker)
             auth.announce()  # a WARNING when the service runs open
-            feedback = FeedbackService(settings.feedback, sessionmaker)
+            feedback = FeedbackService(settings.feedback, sessionmaker, writes)
             thresholds = ThresholdStore(sessionmaker, settings.feedback.thresholds_ttl_s)
             pattern_metrics = MetricsExporter(sessionmaker, settings.feedback.metrics_refresh_s)
             pattern_metrics.start()  # /metrics codegen_pattern_* gauges, from the database

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.auth.guard import Principal
 from app.feedback.errors import IdempotencyKeyReused
 from app.feedback.models import IdempotencyRecord
+from app.storage import WriteFailures
 
 log = logging.getLogger(__name__)
 Body = dict[str, Any]
@@ -64,10 +65,12 @@ async def write_once(
     claim: Claim | None,
     write: Callable[[AsyncSession], Awaitable[Body]],
     status_code: int = 201,
+    writes: WriteFailures | None = None,
 ) -> Answer:
     """Run `write` (adds and flushes its rows, returns the answer's body) and store the answer
     under `claim` in the same transaction, committed before returning; a concurrent request
-    that claimed the key first wins, and its answer is returned instead."""
+    that claimed the key first wins, and its answer is returned instead. A commit tells `writes`
+    (what /health reports) that storage takes writes again."""
     try:
         async with sessionmaker() as session, session.begin():
             body = await write(session)
@@ -81,6 +84,8 @@ async def write_once(
                         response=body,
                     )
                 )
+        if writes is not None:
+            writes.clear()
         return Answer(status_code, body, replayed=False)
     except IntegrityError:
         if claim is None:

@@ -22,6 +22,7 @@ from app.generation.errors import GenerationNotFound
 from app.generation.models import Generation
 from app.generation.schemas import GenerationFeedbackSummary
 from app.generation.verdicts import AutomatedVerdict
+from app.storage import WriteFailures
 
 PATTERNS_ROUTE = "feedback.patterns"
 GENERATION_ROUTE = "generations.feedback"
@@ -29,10 +30,14 @@ GENERATION_ROUTE = "generations.feedback"
 
 class FeedbackService:
     def __init__(
-        self, settings: FeedbackSettings, sessionmaker: async_sessionmaker[AsyncSession]
+        self,
+        settings: FeedbackSettings,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        writes: WriteFailures | None = None,
     ) -> None:
         self.settings = settings
         self.sessionmaker = sessionmaker
+        self.writes = writes  # storage failures /health reports: a commit clears them
         # called after a verdict is recorded: the lifespan sets the /metrics gauges' refresh
         self.on_recorded: Callable[[], None] = lambda: None
 
@@ -62,7 +67,7 @@ class FeedbackService:
                 mode="json"
             )
 
-        answer = await write_once(self.sessionmaker, claim, write)
+        answer = await write_once(self.sessionmaker, claim, write, writes=self.writes)
         self.on_recorded()
         return answer
 
@@ -106,7 +111,7 @@ class FeedbackService:
             out = GenerationFeedbackOut.model_validate(row, from_attributes=True)
             return out.model_dump(mode="json")
 
-        return await write_once(self.sessionmaker, claim, write)
+        return await write_once(self.sessionmaker, claim, write, writes=self.writes)
 
     async def summary(
         self, session: AsyncSession, generation_id: str

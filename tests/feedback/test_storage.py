@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.db import WritingSession
 from app.feedback.models import IdempotencyRecord, PatternFeedback
+from app.storage import WriteFailures
 from tests.feedback.generations import store_generation
 from tests.test_errors import assert_error_shape
 
@@ -58,3 +59,19 @@ async def test_failed_commit_answers_503_and_the_retry_is_stored_once(
     again = await client.post("/feedback/patterns", json=body, headers=headers)
     assert again.headers["idempotent-replayed"] == "true" and again.json() == stored.json()
     assert await _counts(app_state) == (1, 1)
+
+
+async def test_a_stored_verdict_tells_health_that_storage_takes_writes(
+    client: AsyncClient, app_state: dict[str, Any]
+) -> None:
+    writes: WriteFailures = app_state["write_failures"]
+    generation_id = await store_generation(app_state["sessionmaker"])
+    writes.record(OSError(28, "No space left on device"))
+    try:
+        body = {"generation_id": generation_id, "pattern": "kind.effect", "verdict": "partial"}
+        refused = await client.post("/feedback/patterns", json={**body, "pattern": "kind.x"})
+        assert refused.status_code == 422 and writes.recent() == 1  # nothing was written
+        stored = await client.post("/feedback/patterns", json=body)
+        assert stored.status_code == 201 and writes.recent() == 0
+    finally:
+        writes.clear()
