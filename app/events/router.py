@@ -1,6 +1,7 @@
 """GET /events (the embedded event log), parked events and their replay, and
 GET /analytics/events. Reading the log needs the `generate` scope (its consumers are the
-integrations that request generations); parked events and replays need `admin`."""
+integrations that request generations); parked events and replays need `admin`; the analytics
+need `feedback`, like the other /analytics routes."""
 
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
@@ -58,8 +59,8 @@ async def replay(session: SessionDep, event_id: str) -> ParkedEvent:
 @router.get(
     "/analytics/events",
     tags=["analytics"],
-    dependencies=[requires()],
-    responses=error_responses(422, *auth_errors()),
+    dependencies=[requires("feedback")],  # like the other /analytics routes
+    responses=error_responses(422, *auth_errors("feedback")),
 )
 async def analytics(
     session: SessionDep, since: datetime | None = None, until: datetime | None = None

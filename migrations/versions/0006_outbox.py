@@ -43,8 +43,16 @@ def upgrade() -> None:
         postgresql_where=_PENDING,
     )
     op.create_index("ix_outbox_events_aggregate", "outbox_events", ["aggregate_id", "id"])
+    # partial as well, so that no planner takes them for "IS NULL" (retention, the parked list)
     for column in ("published_at", "parked_at"):
-        op.create_index(op.f(f"ix_outbox_events_{column}"), "outbox_events", [column])
+        done = sa.text(f"{column} IS NOT NULL")
+        op.create_index(
+            f"ix_outbox_events_{column}",
+            "outbox_events",
+            [column],
+            sqlite_where=done,
+            postgresql_where=done,
+        )
 
 
 def downgrade() -> None:

@@ -31,6 +31,10 @@ SCOPES = {
     ("GET", "/analytics/feedback"): ("feedback", None),
     ("GET", "/analytics/mixins"): ("feedback", None),
     ("GET", "/analytics/patterns"): ("feedback", None),
+    ("GET", "/events"): ("generate", None),
+    ("GET", "/events/parked"): ("admin", None),
+    ("POST", "/events/parked/{event_id}/replay"): ("admin", None),
+    ("GET", "/analytics/events"): ("feedback", None),
 }
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from httpx import AsyncClient
 from pydantic import ValidationError
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import EventsSettings
@@ -21,6 +21,13 @@ from tests.test_errors import assert_error_shape
 def _sessions(app_state: dict[str, Any]) -> async_sessionmaker[AsyncSession]:
     sessionmaker: async_sessionmaker[AsyncSession] = app_state["sessionmaker"]
     return sessionmaker
+
+
+@pytest.fixture(autouse=True)
+async def empty_outbox(client: AsyncClient, app_state: dict[str, Any]) -> None:
+    """The app records events of its own at start-up (the mixin advisor's measurements)."""
+    async with _sessions(app_state)() as session, session.begin():
+        await session.execute(delete(OutboxEvent))
 
 
 async def _record(app_state: dict[str, Any], n: int, aggregate: str = "g-1") -> list[str]:
