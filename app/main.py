@@ -9,6 +9,7 @@ from typing import Any, cast
 from fastapi import FastAPI
 
 from app.admission import Admission
+from app.alerts import router as alerts_router
 from app.analytics import router as analytics_router
 from app.auth.guard import AuthService
 from app.config import Settings
@@ -135,6 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         feedback_router,
         patterns_router,
         events_router,
+        alerts_router,
         webhooks_router,
         analytics_router,
     ):

@@ -8,6 +8,7 @@ DOMAIN_MODELS = (
     "app.auth.models",
     "app.events.models",
     "app.feedback.models",
+    "app.alerts.models",
     "app.webhooks.models",
 )
 

@@ -21,6 +21,7 @@ CAPABILITIES = (
     "app.probes",
     "app.health",
     "app.feedback",
+    "app.alerts",
 )
 PLUMBING = (
     "app.config",
@@ -81,6 +82,14 @@ FORBIDDEN: list[tuple[str, str, tuple[str, ...]]] = [
     *((leaf, "app.webhooks", ()) for leaf in ("app.sandbox", "app.probes", "app.analysis")),
     # the sandbox and the framework probes emit nothing themselves
     *((leaf, "app.events", ()) for leaf in ("app.sandbox", "app.probes", "app.analysis")),
+    # alerts (Alertmanager's receiver) is a leaf capability: it reaches no other capability
+    # nor events/webhooks (only auth and plumbing), and no capability reaches it
+    *(
+        ("app.alerts", other, ())
+        for other in (*CAPABILITIES, "app.events", "app.webhooks")
+        if other != "app.alerts"
+    ),
+    *((other, "app.alerts", ()) for other in CAPABILITIES if other != "app.alerts"),
     # the sandbox is a leaf: only configuration and logging plumbing
     ("app.sandbox", "app", ("app.sandbox", "app.config", "app.logs")),
     *((plumbing, capability, ()) for plumbing in PLUMBING for capability in CAPABILITIES),

@@ -35,6 +35,8 @@ SCOPES = {
     ("GET", "/events/parked"): ("admin", None),
     ("POST", "/events/parked/{event_id}/replay"): ("admin", None),
     ("GET", "/analytics/events"): ("feedback", None),
+    ("POST", "/alerts/webhook"): ("admin", None),
+    ("GET", "/alerts"): ("feedback", None),
 }
 
 
