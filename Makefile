@@ -74,8 +74,10 @@ test-api: $(DEV_STAMP)
 test-api-long: $(DEV_STAMP)
 	@scripts/test_api.sh 660
 
+# generation figures, then events dispatched to NATS JetStream (events/s; commit-to-ack p95 at 500/s)
 bench: $(DEV_STAMP)
 	$(BIN)/python scripts/bench_generate.py
+	$(BIN)/python scripts/bench_events.py
 
 # retention once (the service also prunes every retention.interval_s): generations past
 # retention.max_age_days or beyond the newest retention.max_generations_with_files lose their files
