@@ -3,8 +3,17 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    JsonValue,
+    StringConstraints,
+)
 
+from app.analysis.patterns import all_patterns
 from app.db import as_utc
 
 UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]
@@ -12,12 +21,19 @@ Verdict = Literal["correct", "incorrect", "partial", "missed"]
 Source = Literal["user", "automated"]
 RequirementId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 PatternName = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+# the closed vocabulary, stated in the schema (a name outside it is a 422 `unknown_pattern`)
+PATTERNS: list[JsonValue] = [*sorted(all_patterns())]
 FilePath = Annotated[str, StringConstraints(min_length=1, max_length=512)]
 FileNote = Annotated[str, StringConstraints(max_length=4000)]
 
 
+def _integral(value: object) -> object:
+    """JSON Schema's integer: 3.0 is one (then 3); "3" and true are not (strict refuses them)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # no 0 for false, no "3" for 3
 
 
 class PatternFeedbackIn(_In):
@@ -32,13 +48,15 @@ class PatternFeedbackIn(_In):
         "the one non-emitted detection of that pattern (if exactly one), the others to the one "
         "emitted detection of that pattern (422 `detection_required` if none or several)",
     )
-    pattern: PatternName
+    pattern: PatternName = Field(json_schema_extra={"enum": PATTERNS})
     verdict: Verdict = Field(
         description="emitted detection: correct (true positive), incorrect (false positive), "
         "partial; non-emitted detection: missed (false negative) or correct (rightly not emitted)"
     )
     actual_pattern: PatternName | None = Field(
-        default=None, description="what it should have been, e.g. kind.compute for a kind.effect"
+        default=None,
+        description="what it should have been, e.g. kind.compute for a kind.effect",
+        json_schema_extra={"enum": [*PATTERNS, None]},
     )
     requirement_ids: list[RequirementId] | None = Field(
         default=None, max_length=100, description="default: the detection's"
@@ -67,7 +85,7 @@ class GenerationFeedbackIn(_In):
     """A user's rating of a whole generation."""
 
     ran: bool = Field(description="the generated code was run")
-    rating: int = Field(ge=1, le=5)
+    rating: Annotated[int, BeforeValidator(_integral)] = Field(ge=1, le=5)
     useful: bool
     comment: str | None = Field(default=None, max_length=4000)
     files: dict[FilePath, FileNote] = Field(

@@ -34,7 +34,7 @@ async def test_ratings_and_their_summary(
     answers = [
         {"ran": True, "rating": 5, "useful": True, "files": {"nodes/a/node.py": "clean"}},
         {"ran": True, "rating": 2, "useful": False, "comment": "handlers are stubs"},
-        {"ran": False, "rating": 3, "useful": True},
+        {"ran": False, "rating": 3.0, "useful": True},  # an integer to JSON Schema
     ]
     created = []
     for answer in answers:
@@ -42,6 +42,7 @@ async def test_ratings_and_their_summary(
         assert response.status_code == 201, response.text
         created.append(response.json())
     assert created[0]["files"] == {"nodes/a/node.py": "clean"} and created[2]["files"] == {}
+    assert created[2]["rating"] == 3
     assert created[1]["comment"] == "handlers are stubs"
     async with app_state["sessionmaker"]() as session:
         summary = await service.summary(session, generation_id)
@@ -64,6 +65,9 @@ def _when(created: dict[str, Any]) -> datetime:
         {"ran": True, "rating": 0, "useful": True},
         {"ran": True, "rating": 6, "useful": True},
         {"ran": True, "useful": True},
+        {"ran": True, "rating": "3", "useful": True},  # the schema's integer, not a string
+        {"ran": True, "rating": 3, "useful": 0},  # the schema's boolean, not a number
+        {"ran": True, "rating": 3.5, "useful": True},
         {"ran": True, "rating": 3, "useful": True, "comment": "x" * 4001},
         {"ran": True, "rating": 3, "useful": True, "files": {f"f{i}.py": "" for i in range(201)}},
     ],
