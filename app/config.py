@@ -97,6 +97,11 @@ class RetentionSettings(_Group):
     batch_size: int = 100  # generations per transaction
 
 
+class HealthSettings(_Group):
+    cache_s: float = 1.0  # a check's answer is reused this long: a probe storm costs one run
+    refresh_s: float = 15.0  # checks also run this often, so codegen_health_status stays fresh
+
+
 class AuthSettings(_Group):
     # open: no key needed (the embedded local default; a WARNING at start-up says so);
     # keys: every route but /health*, /metrics and the docs needs `Authorization: Bearer <key>`
@@ -170,6 +175,7 @@ class Settings(BaseSettings):
     mixins: MixinSettings = MixinSettings()
     auth: AuthSettings = AuthSettings()
     retention: RetentionSettings = RetentionSettings()
+    health: HealthSettings = HealthSettings()
     events: EventsSettings = EventsSettings()
     feedback: FeedbackSettings = FeedbackSettings()
     webhooks: WebhooksSettings = WebhooksSettings()

@@ -35,6 +35,7 @@ from app.health.checks import (
     check_state,
     head_revisions,
 )
+from app.health.monitor import HealthMonitor, cached
 from app.logs import configure_logging
 from app.metrics import install_metrics
 from app.middleware import BodySizeLimitMiddleware, CorrelationIdMiddleware, HeadMiddleware
@@ -102,6 +103,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 checks["outbox"] = partial(
                     check_state, lambda: events.health()[0], lambda: events.health()[1], False
                 )
+            checks = cached(checks, settings.health.cache_s)  # and published as a gauge
+            monitor = HealthMonitor(checks, settings.health.refresh_s)
+            monitor.start()
+            stack.push_async_callback(monitor.close)
             # Long-lived objects are built: keep them out of every future GC pass (this is
             # what keeps full collections from adding ~75 ms tails to large requests).
             gc.collect()

@@ -9,6 +9,7 @@ from app.generation.pipeline import MixinAdvisor, Pipeline
 from app.generation.template_cache import build_environment
 from app.generation.verdicts import ThresholdSource
 from app.sandbox import SandboxPolicy
+from app.sandbox import metrics as sandbox_metrics
 from app.verification.verifier import Verifier
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ async def build_pipeline(
         policy=SandboxPolicy.from_settings(settings),
     )
     await verifier.start()
+    sandbox_metrics.bind(verifier.pool)
     analyser = IsolatedAnalyser(
         workers=settings.analysis.workers, budget_s=settings.analysis.budget_s
     )

@@ -100,6 +100,18 @@ class SandboxPool:
         return running and self.isolation != "refused"
 
     @property
+    def size(self) -> int:
+        return len(self._workers)
+
+    @property
+    def in_use(self) -> int:  # warm parents running a task (the others wait in the idle queue)
+        return max(0, min(self.size, self._busy, self.size - self._idle.qsize()))
+
+    @property
+    def queued(self) -> int:  # tasks waiting for a warm parent
+        return max(0, self._busy - self.in_use)
+
+    @property
     def isolation(self) -> str | None:
         """`namespaces` (isolated), `none` (allowed unisolated), `refused`; None before start."""
         return self._workers[0].isolation
