@@ -20,6 +20,7 @@ from app.generation.schemas import (
     PlanResponse,
 )
 from app.logs import correlation_id
+from app.webhooks.service import Webhooks
 
 router = APIRouter(tags=["generation"])
 JSON = "application/json"
@@ -89,7 +90,8 @@ _PRUNED = (
     "its metadata is still at GET /generations/{id}"
 )
 _VERIFICATION_FAILED = (
-    "Invalid input (field errors in `errors`; `prd_not_utf8`, `no_node_evidence`, ...), or "
+    "Invalid input (field errors in `errors`; `prd_not_utf8`, `no_node_evidence`, "
+    "`callback_url_refused`, ...), or "
     "`verification_failed`: the generation is stored, and the body adds `generation_id` and "
     "`generation` (a GenerationRead with every package's verification report)"
 )
@@ -126,6 +128,11 @@ async def generate(
     A package that fails verification makes this a 422 `verification_failed` (stored, with its
     reports), never a 201."""
     as_zip = wants_zip(request.headers.get("accept", JSON))
+    callback = None
+    if body.callback_url is not None:
+        webhooks: Webhooks = request.state.webhooks
+        webhooks.check_url(body.callback_url)  # 422 callback_url_refused before any work
+        callback = service.Callback(body.callback_url, webhooks)
     outcome = await service.generate(
         session,
         pipeline,
@@ -134,6 +141,7 @@ async def generate(
         verify=body.verify,
         correlation_id=correlation_id.get(),
         verdicts=getattr(request.state, "verdict_sink", None),
+        callback=callback,
     )
     generation = outcome.generation
     headers = {

@@ -68,6 +68,15 @@ class GenerateRequest(BaseModel):
         "PRD's title when absent or when nothing usable is left)",
     )
     verify: bool = True
+    callback_url: str | None = Field(
+        default=None,
+        max_length=2048,
+        description="POST /generate only: where the generation's `generation.completed` or "
+        "`generation.failed` event is POSTed, signed (`X-Signature-256`), retried until "
+        "delivered or parked. Only hosts in `webhooks.allowed_hosts`; private, loopback and "
+        "link-local addresses are refused unless `webhooks.allow_private` (422 "
+        "`callback_url_refused`)",
+    )
 
 
 class PlanResponse(BaseModel):

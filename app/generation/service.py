@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.analysis.plan import Detection, Plan
 from app.events import outbox
+from app.events.schemas import EventType
 from app.generation import metrics, queries
 from app.generation.errors import (
     PrdTooLarge,
@@ -23,6 +24,7 @@ from app.generation.schemas import (
     AnalysisSummary,
 )
 from app.generation.verdicts import VerdictSink
+from app.webhooks.service import Webhooks
 
 
 def check_prd_size(prd: str, limit: int) -> None:
@@ -34,6 +36,14 @@ def check_prd_size(prd: str, limit: int) -> None:
 async def plan(pipeline: Pipeline, *, prd: str, project_name: str | None) -> Plan:
     """Analyse a PRD and choose mixins, without rendering anything."""
     return await pipeline.plan(prd, project_name=project_name)
+
+
+@dataclass(frozen=True)
+class Callback:
+    """Where the outcome event goes (POST /generate's `callback_url`), and who sends it."""
+
+    url: str
+    webhooks: Webhooks
 
 
 @dataclass(frozen=True)
@@ -52,6 +62,7 @@ async def generate(
     verify: bool,
     correlation_id: str,
     verdicts: VerdictSink | None = None,
+    callback: Callback | None = None,
 ) -> Outcome:
     """Generate, verify and store, with its detections and the automated verdicts on them
     (`verdicts`, in the same transaction). A failed verification is stored as `failed`
@@ -95,7 +106,9 @@ async def generate(
         for report in result.reports or []
     ]
     await session.execute(insert(PhaseTiming), timings)
-    await _record_events(session, generation)
+    event_id, event_type, payload = await _record_events(session, generation)
+    if callback is not None:
+        await callback.webhooks.enqueue(session, callback.url, event_type, event_id, payload)
     metrics.observe(generation, persist_ms=(time.perf_counter() - started) * 1000)
     if generation.status == "failed":
         await session.commit()
@@ -103,22 +116,28 @@ async def generate(
     return Outcome(generation=generation, files=result.files, archive=result.archive)
 
 
-async def _record_events(session: AsyncSession, generation: Generation) -> None:
-    """The generation's events, in its own transaction (the outbox publishes them)."""
+async def _record_events(
+    session: AsyncSession, generation: Generation
+) -> tuple[str, EventType, dict[str, Any]]:
+    """The generation's events, in its own transaction (the outbox publishes them); the
+    outcome event's id, type and payload (what a callback receives)."""
     key = generation.id
     await outbox.record(session, "generation.requested", key, {"generation_id": key})
+    outcome: EventType
+    payload: dict[str, Any]
     if generation.status == "failed":
-        failed = {"generation_id": key, "error": "verification_failed", "detail": generation.error}
-        await outbox.record(session, "generation.failed", key, failed)
+        outcome = "generation.failed"
+        payload = {"generation_id": key, "error": "verification_failed", "detail": generation.error}
     else:
-        done = {
+        outcome = "generation.completed"
+        payload = {
             "generation_id": key,
             "status": generation.status,
             "project_name": generation.project_name,
             "node_count": generation.node_count,
             "archive_sha256": generation.archive_sha256,
         }
-        await outbox.record(session, "generation.completed", key, done)
+    return await outbox.record(session, outcome, key, payload), outcome, payload
 
 
 def _to_row(
