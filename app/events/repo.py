@@ -44,9 +44,9 @@ async def claim(session: AsyncSession, limit: int) -> list[E]:
 
 async def mark_published(session: AsyncSession, ids: Sequence[str], at: datetime) -> None:
     if ids:
-        await session.execute(
-            update(E).where(E.id.in_(ids)).values(published_at=at, last_error=None)
-        )
+        stmt = update(E).where(E.id.in_(ids)).values(published_at=at, last_error=None)
+        # the claimed objects are not read again: no per-row session synchronisation
+        await session.execute(stmt.execution_options(synchronize_session=False))
 
 
 def failed(row: E, error: str, retry_at: datetime, max_attempts: int) -> bool:
