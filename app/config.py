@@ -133,6 +133,7 @@ class EventsSettings(_Group):
     duplicate_window_s: float = 120.0  # JetStream drops a re-sent event id within this window
     batch_size: int = 10
     batch_timeout_ms: int = 100  # the longest a committed event waits for its batch to fill
+    concurrency: int = 1  # batches in flight per dispatcher (PostgreSQL only; SQLite: 1)
     publish_timeout_s: float = 2.0  # one JetStream ack
     max_attempts: int = 8  # an event the broker keeps rejecting is parked after this many
     backoff_base_s: float = 0.5  # exponential backoff with full jitter, per event

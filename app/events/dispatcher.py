@@ -111,17 +111,25 @@ class Dispatcher:
 
     async def run(self) -> None:
         """Dispatch until cancelled: a full batch at once, a partial one after the batch
-        timeout; with exponential backoff and jitter while the broker or database is down."""
+        timeout; with exponential backoff and jitter while the broker or database is down.
+        On PostgreSQL `events.concurrency` batches are in flight at once (each claim skips
+        the rows another holds); on SQLite one (it has no row locks)."""
         outbox.subscribe(self.wakeup)
+        async with self.sessionmaker() as session:
+            postgres = session.get_bind().dialect.name == "postgresql"
+        lanes = max(1, self.settings.concurrency) if postgres else 1
         try:
-            while True:
-                self.wakeup.count = 0
-                batch = await self._dispatch_retrying()
-                await self._refresh_gauges()
-                if batch.claimed < self.settings.batch_size or batch.rejected:
-                    await self._wait_for_batch()
+            await asyncio.gather(*(self._lane() for _ in range(lanes)))
         finally:
             outbox.unsubscribe(self.wakeup)
+
+    async def _lane(self) -> None:
+        while True:
+            self.wakeup.count = 0
+            batch = await self._dispatch_retrying()
+            await self._refresh_gauges()
+            if batch.claimed < self.settings.batch_size or batch.rejected:
+                await self._wait_for_batch()
 
     async def _dispatch_retrying(self) -> Batch:
         retrying = AsyncRetrying(
