@@ -24,6 +24,7 @@ from tests.events.jetstream import (
     events_settings,
     free_port,
     nats_running,
+    pending,
     produce,
     read_stream,
     wait_until_published,
@@ -127,3 +128,31 @@ async def test_dispatch_metrics_are_on_metrics(
     for name in ("batch_size_bucket", "publish_latency_seconds_bucket", "outbox_lag_seconds",
                  "parked", "publish_failures_total"):  # fmt: skip
         assert f"codegen_events_{name}" in text
+
+
+async def test_a_full_batch_committed_here_is_dispatched_before_the_batch_timeout(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """The runtime's dispatcher is woken by commits in this process (outbox.record's
+    after-commit hook): 10 events in one commit fill a batch, so they do not wait the 30 s
+    batch timeout; a partial batch does wait for it."""
+    settings = events_settings(batch_size=10, batch_timeout_ms=30_000)
+    runtime = EventsRuntime(settings, sessions, prune=False)
+    runtime.start()
+    loop = asyncio.get_running_loop()
+    try:
+        await asyncio.sleep(0.5)  # the dispatcher's first (empty) claim, then it waits
+        started = loop.time()
+        ids = await produce(sessions, 10, aggregates=10)
+        took = await wait_until_published(sessions, timeout_s=20)
+        assert took < 15, (
+            f"a full batch waited {took:.1f} s: the commit did not wake the dispatcher"
+        )
+        await produce(sessions, 3, aggregates=3)  # a partial batch: held for the timeout
+        await asyncio.sleep(1)
+        assert await pending(sessions) == 3
+        assert sorted(m.event_id for m in await read_stream(settings)) == sorted(ids)
+        assert loop.time() - started < 30
+    finally:
+        await runtime.close()
+        await delete_stream(settings)
