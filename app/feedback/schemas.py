@@ -19,12 +19,14 @@ from app.db import as_utc
 UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]
 Verdict = Literal["correct", "incorrect", "partial", "missed"]
 Source = Literal["user", "automated"]
-RequirementId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL
+RequirementId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=NO_NUL)]
 PatternName = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 # the closed vocabulary, stated in the schema (a name outside it is a 422 `unknown_pattern`)
 PATTERNS: list[JsonValue] = [*sorted(all_patterns())]
-FilePath = Annotated[str, StringConstraints(min_length=1, max_length=512)]
-FileNote = Annotated[str, StringConstraints(max_length=4000)]
+FilePath = Annotated[str, StringConstraints(min_length=1, max_length=512, pattern=NO_NUL)]
+FileNote = Annotated[str, StringConstraints(max_length=4000, pattern=NO_NUL)]
+Comment = Annotated[str, StringConstraints(max_length=4000, pattern=NO_NUL)]
 
 
 def _integral(value: object) -> object:
@@ -62,7 +64,7 @@ class PatternFeedbackIn(_In):
         default=None, max_length=100, description="default: the detection's"
     )
     source: Source = "user"
-    comment: str | None = Field(default=None, max_length=4000)
+    comment: Comment | None = None
 
 
 class PatternFeedbackOut(BaseModel):
@@ -87,7 +89,7 @@ class GenerationFeedbackIn(_In):
     ran: bool = Field(description="the generated code was run")
     rating: Annotated[int, BeforeValidator(_integral)] = Field(ge=1, le=5)
     useful: bool
-    comment: str | None = Field(default=None, max_length=4000)
+    comment: Comment | None = None
     files: dict[FilePath, FileNote] = Field(
         default_factory=dict, max_length=200, description="path -> note"
     )

@@ -169,7 +169,7 @@ def _claim(route: str, principal: Principal, key: str | None, request: object) -
 
 
 async def _generation(session: AsyncSession, generation_id: str) -> Generation:
-    generation = await session.get(Generation, generation_id)
+    generation = None if "\x00" in generation_id else await session.get(Generation, generation_id)
     if generation is None:
         raise GenerationNotFound(generation_id)
     return generation

@@ -68,6 +68,8 @@ def _when(created: dict[str, Any]) -> datetime:
         {"ran": True, "rating": "3", "useful": True},  # the schema's integer, not a string
         {"ran": True, "rating": 3, "useful": 0},  # the schema's boolean, not a number
         {"ran": True, "rating": 3.5, "useful": True},
+        {"ran": True, "rating": 3, "useful": True, "comment": "a\x00b"},
+        {"ran": True, "rating": 3, "useful": True, "files": {"a.py": "\x00"}},
         {"ran": True, "rating": 3, "useful": True, "comment": "x" * 4001},
         {"ran": True, "rating": 3, "useful": True, "files": {f"f{i}.py": "" for i in range(201)}},
     ],
@@ -81,9 +83,12 @@ async def test_invalid_ratings(
     assert await _count(app_state, GenerationFeedback.id) == 0
 
 
-async def test_unknown_generation(client: AsyncClient, app_state: dict[str, Any]) -> None:
+@pytest.mark.parametrize("missing", ["f" * 32, "ab%00cd", "x" * 300])
+async def test_unknown_generation(
+    client: AsyncClient, app_state: dict[str, Any], missing: str
+) -> None:
     body = {"ran": True, "rating": 4, "useful": True}
-    response = await client.post(f"/generations/{'f' * 32}/feedback", json=body)
+    response = await client.post(f"/generations/{missing}/feedback", json=body)
     assert response.status_code == 404, response.text
     assert_error_shape(response.json(), "not_found")
     assert await _count(app_state, GenerationFeedback.id) == 0

@@ -98,6 +98,8 @@ async def test_binding_by_pattern(client: AsyncClient, generation_id: str) -> No
         ({"requirement_ids": [f"FR-{i}" for i in range(101)]}, "invalid_input"),
         ({"requirement_ids": ["R" * 65]}, "invalid_input"),
         ({"comment": "x" * 4001}, "invalid_input"),
+        ({"comment": "a\x00b"}, "invalid_input"),  # PostgreSQL text holds no NUL
+        ({"requirement_ids": ["FR\x001"]}, "invalid_input"),
         ({"extra": 1}, "invalid_input"),
     ],
 )
@@ -116,8 +118,11 @@ async def test_refusals(
     assert await _rows(app_state) == 0
 
 
-async def test_unknown_generation(client: AsyncClient, app_state: dict[str, Any]) -> None:
-    body = {"generation_id": "0" * 32, "pattern": "kind.effect", "verdict": "correct"}
+@pytest.mark.parametrize("missing", ["0" * 32, "ab\x00cd"])
+async def test_unknown_generation(
+    client: AsyncClient, app_state: dict[str, Any], missing: str
+) -> None:
+    body = {"generation_id": missing, "pattern": "kind.effect", "verdict": "correct"}
     response = await client.post(URL, json=body)
     assert response.status_code == 404, response.text
     assert_error_shape(response.json(), "not_found")
