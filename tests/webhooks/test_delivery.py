@@ -8,6 +8,7 @@ import time
 import pytest
 from httpx import AsyncClient
 
+from app.webhooks.runtime import WebhookRuntime
 from app.webhooks.signing import ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
 from tests.test_errors import assert_error_shape
 from tests.webhooks.conftest import SECRET, Hooks
@@ -142,3 +143,30 @@ async def test_the_routes_page_validate_and_document_every_status(
     replay = paths["/webhooks/deliveries/{delivery_id}/replay"]["post"]["responses"]
     assert {"200", "401", "403", "422", "503"} <= set(listing)
     assert {"200", "401", "403", "404", "409", "422", "503"} <= set(replay)
+
+
+async def test_two_senders_never_send_one_delivery_twice(client: AsyncClient, hooks: Hooks) -> None:
+    async with running(SECRET) as receiver:
+        receiver.script = [500] * 5  # some retries in the mix
+        ids = [await hooks.enqueue(receiver.url(), event_id=f"evt-{i}") for i in range(30)]
+        senders = [hooks.runtime(), hooks.runtime()]
+
+        async def work(runtime: WebhookRuntime) -> int:
+            attempted = 0
+            while (await client.get("/webhooks/deliveries?status=pending")).json()["items"]:
+                attempted += await runtime.run_once()
+                await asyncio.sleep(0.005)  # the retried ones are due after their backoff
+            return attempted
+
+        try:
+            async with asyncio.timeout(30):
+                counts = await asyncio.gather(*(work(s) for s in senders))
+        finally:
+            for sender in senders:
+                await sender.close()
+    delivered = (await client.get("/webhooks/deliveries?status=delivered")).json()["items"]
+    assert sorted(d["id"] for d in delivered) == sorted(ids)
+    answered = [s.headers[ID_HEADER.lower()] for s in receiver.seen]
+    assert sum(counts) == len(answered) == 30 + 5  # every attempt is one request: none doubled
+    assert sum(d["attempts"] for d in delivered) == 35
+    assert sorted(set(answered)) == sorted(f"evt-{i}" for i in range(30))
