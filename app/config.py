@@ -134,6 +134,9 @@ class EventsSettings(_Group):
     batch_size: int = 10
     batch_timeout_ms: int = 100  # the longest a committed event waits for its batch to fill
     concurrency: int = 1  # batches in flight per dispatcher (PostgreSQL only; SQLite: 1)
+    # GET /events lists events at least this old: ids are taken at record time, so a transaction
+    # still open when a reader passes its id would commit an event behind the reader's cursor
+    log_settle_s: float = 5.0
     publish_timeout_s: float = 2.0  # one JetStream ack
     max_attempts: int = 8  # an event the broker keeps rejecting is parked after this many
     backoff_base_s: float = 0.5  # exponential backoff with full jitter, per event

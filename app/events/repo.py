@@ -73,8 +73,10 @@ async def replay(session: AsyncSession, event_id: str) -> E | None:
     return row
 
 
-async def after(session: AsyncSession, after_id: str | None, limit: int) -> list[E]:
-    query = select(E).order_by(E.id).limit(limit)
+async def after(
+    session: AsyncSession, after_id: str | None, limit: int, until: datetime
+) -> list[E]:
+    query = select(E).where(E.occurred_at <= until).order_by(E.id).limit(limit)
     if after_id is not None:
         query = query.where(E.id > after_id)
     return list((await session.scalars(query)).all())

@@ -6,9 +6,10 @@ need `feedback`, like the other /analytics routes."""
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from app.auth.guard import auth_errors, requires
+from app.config import Settings
 from app.db import SessionDep, as_utc
 from app.errors import error_responses
 from app.events import service
@@ -27,14 +28,17 @@ EventId = Annotated[str, Query(max_length=36, description="an event id (UUIDv7)"
     responses=error_responses(422, *auth_errors("generate")),
 )
 async def events(
+    request: Request,
     session: SessionDep,
     after: EventId | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> EventPage:
     """Events in the order they were recorded, after the event id `after` (none: from the
-    oldest kept). With no broker configured this log is how consumers read events; with one it
-    shows the outbox (published or not)."""
-    return await service.page(session, after, limit)
+    oldest kept), once they are `events.log_settle_s` old (so that no transaction still open
+    can commit one behind the reader). With no broker configured this log is how consumers
+    read events; with one it shows the outbox (published or not)."""
+    settings: Settings = request.state.settings
+    return await service.page(session, after, limit, settings.events.log_settle_s)
 
 
 @router.get("/events/parked", dependencies=ADMIN, responses=error_responses(*auth_errors("admin")))

@@ -1,5 +1,7 @@
 """The event log, parked events and replays (what the routes do)."""
 
+from datetime import timedelta
+
 from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,8 +22,10 @@ def _parked(row: OutboxEvent) -> ParkedEvent:
     return ParkedEvent(event=_event(row), delivery=delivery)
 
 
-async def page(session: AsyncSession, after: str | None, limit: int) -> EventPage:
-    rows = await repo.after(session, after, limit)
+async def page(session: AsyncSession, after: str | None, limit: int, settle_s: float) -> EventPage:
+    """Events after `after`, recorded at least `settle_s` ago: an event whose transaction is
+    still open has an id already, and would otherwise commit behind a reader's cursor."""
+    rows = await repo.after(session, after, limit, repo.now() - timedelta(seconds=settle_s))
     return EventPage(items=[_event(r) for r in rows], next_after=rows[-1].id if rows else after)
 
 

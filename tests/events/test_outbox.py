@@ -1,6 +1,7 @@
 """The outbox as the embedded event log: record() joins the caller's transaction, GET /events
 pages in order, parked events are listed and replayed, retention prunes, analytics windows."""
 
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,10 +25,15 @@ def _sessions(app_state: dict[str, Any]) -> async_sessionmaker[AsyncSession]:
 
 
 @pytest.fixture(autouse=True)
-async def empty_outbox(client: AsyncClient, app_state: dict[str, Any]) -> None:
-    """The app records events of its own at start-up (the mixin advisor's measurements)."""
+async def empty_outbox(client: AsyncClient, app_state: dict[str, Any]) -> AsyncIterator[None]:
+    """The app records events of its own at start-up (the mixin advisor's measurements);
+    the log shows events at once here (test_the_log_waits_for_events_to_settle: not at once)."""
     async with _sessions(app_state)() as session, session.begin():
         await session.execute(delete(OutboxEvent))
+    events = app_state["settings"].events
+    settle, events.log_settle_s = events.log_settle_s, 0.0
+    yield
+    events.log_settle_s = settle
 
 
 async def _record(app_state: dict[str, Any], n: int, aggregate: str = "g-1") -> list[str]:
@@ -168,3 +174,20 @@ async def test_analytics_applies_its_window(client: AsyncClient, app_state: dict
     assert narrow.json()["overall"]["p95_latency_ms"] == pytest.approx(39, abs=0.1)
     backwards = await client.get("/analytics/events", params={"since": until, "until": since})
     assert backwards.status_code == 422
+
+
+async def test_the_log_waits_for_events_to_settle(
+    client: AsyncClient, app_state: dict[str, Any]
+) -> None:
+    """An id is taken when the event is recorded; a transaction still open when a reader
+    passes that id would commit behind the reader, so the log lists only settled events."""
+    ids = await _record(app_state, 2)
+    app_state["settings"].events.log_settle_s = 3600.0
+    assert (await client.get("/events")).json() == {"items": [], "next_after": None}
+    async with _sessions(app_state)() as session, session.begin():
+        await session.execute(
+            update(OutboxEvent)
+            .where(OutboxEvent.id == ids[0])
+            .values(occurred_at=datetime.now(UTC) - timedelta(hours=2))
+        )
+    assert [e["id"] for e in (await client.get("/events")).json()["items"]] == ids[:1]
