@@ -53,6 +53,8 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
     settings.mixins.baseline_path = tmp_path_factory.mktemp("no_baseline")
     # one client address sends the whole suite: rate limits are tested in tests/auth
     settings.auth.generate_rate = settings.auth.feedback_rate = "1000000/minute"
+    # GET /events shows an event at once (tests/events/test_outbox.py covers the settle delay)
+    settings.events.log_settle_s = 0.0
     # health tests break a component and look at once; the cache has its own tests
     settings.health.cache_s = 0.0
     return settings
