@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.analysis.plan import Detection
 from app.auth.guard import Principal
 from app.config import FeedbackSettings
+from app.events import outbox
 from app.feedback.binding import Binding, bind, check_patterns, find, stored_detections
 from app.feedback.idempotency import Answer, Body, Claim, recorded, write_once
 from app.feedback.models import GenerationFeedback, PatternFeedback
@@ -63,6 +64,15 @@ class FeedbackService:
             row = self._pattern_row(body, binding)
             session.add(row)
             await session.flush()
+            event = {
+                "generation_id": row.generation_id,
+                "kind": "pattern",
+                "feedback_id": row.id,
+                "pattern": row.pattern,
+                "verdict": row.verdict,
+                "source": row.source,
+            }
+            await outbox.record(session, "feedback.recorded", row.generation_id, event)
             return PatternFeedbackOut.model_validate(row, from_attributes=True).model_dump(
                 mode="json"
             )
@@ -108,6 +118,15 @@ class FeedbackService:
             row = GenerationFeedback(generation_id=generation_id, **body.model_dump())
             session.add(row)
             await session.flush()
+            event = {
+                "generation_id": generation_id,
+                "kind": "generation",
+                "feedback_id": row.id,
+                "rating": row.rating,
+                "ran": row.ran,
+                "useful": row.useful,
+            }
+            await outbox.record(session, "feedback.recorded", generation_id, event)
             out = GenerationFeedbackOut.model_validate(row, from_attributes=True)
             return out.model_dump(mode="json")
 
