@@ -135,6 +135,7 @@ def service_settings(workdir: Path) -> Settings:
     settings.database.url = f"sqlite+aiosqlite:///{workdir / 'pattern-eval.db'}"
     settings.mixins.model_path = workdir / "mixin_model"
     settings.verification.workers = 1
+    settings.log.level = "WARNING"  # the figures, not the service's request log
     settings.auth.mode = "open"
     settings.auth.generate_rate = settings.auth.feedback_rate = "1000000/minute"
     import_all()
