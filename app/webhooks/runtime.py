@@ -12,7 +12,7 @@ from tenacity import AsyncRetrying, RetryCallState
 from tenacity.wait import wait_base, wait_random_exponential
 
 from app.config import WebhooksSettings
-from app.webhooks import repo
+from app.webhooks import metrics, repo
 from app.webhooks.repo import Due
 from app.webhooks.sender import Result, Sender
 
@@ -64,15 +64,20 @@ class WebhookRuntime:
         async with self.sessionmaker() as session, session.begin():
             due = await repo.claim(session, self.settings.batch_size, lease)
         if due:
-            results = await asyncio.gather(*(self.sender.attempt(d) for d in due))
+            results = await asyncio.gather(*(self._timed(d) for d in due))
             async with self.sessionmaker() as session, session.begin():
                 for delivery, result in zip(due, results, strict=True):
                     await self._record(session, delivery, result)
         return len(due)
 
+    async def _timed(self, delivery: Due) -> Result:
+        with metrics.ATTEMPT_SECONDS.time():
+            return await self.sender.attempt(delivery)
+
     async def _record(self, session: AsyncSession, delivery: Due, result: Result) -> None:
         if result.ok:
             await repo.delivered(session, delivery.id, result.status or 200)
+            metrics.ATTEMPTS.labels("delivered").inc()
             return
         attempt = delivery.attempts + 1
         retry_at = repo.now() + timedelta(seconds=self.backoff(attempt))
@@ -80,6 +85,7 @@ class WebhookRuntime:
         parked = await repo.failed(
             session, delivery.id, result.status, error, retry_at, self.settings.max_attempts
         )
+        metrics.ATTEMPTS.labels("parked" if parked else "failed").inc()
         log.warning(
             "webhook %s attempt %d failed%s: %s",
             delivery.id,

@@ -7,12 +7,18 @@ import time
 
 import pytest
 from httpx import AsyncClient
+from prometheus_client import REGISTRY
 
 from app.webhooks.runtime import WebhookRuntime
 from app.webhooks.signing import ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
 from tests.test_errors import assert_error_shape
 from tests.webhooks.conftest import SECRET, Hooks
 from tests.webhooks.receiver import running
+
+
+def _attempts(outcome: str) -> float:
+    value = REGISTRY.get_sample_value("codegen_webhook_attempts_total", {"outcome": outcome})
+    return value or 0.0
 
 
 async def test_a_delivery_is_signed_and_the_receiver_verifies_it(
@@ -82,6 +88,7 @@ async def test_an_always_failing_receiver_parks_the_delivery_and_replay_requeues
 ) -> None:
     async with running(SECRET) as receiver:
         receiver.script = [500] * hooks.settings.max_attempts
+        before = {o: _attempts(o) for o in ("failed", "parked", "delivered")}
         delivery_id = await hooks.enqueue(receiver.url(), event_id="evt-parked")
         runtime = hooks.runtime()
         try:
@@ -91,6 +98,9 @@ async def test_an_always_failing_receiver_parks_the_delivery_and_replay_requeues
             # the receiver's 100 kB answer was read only up to max_response_bytes
             assert len(row.last_error) <= hooks.settings.max_response_bytes + 20
             assert await runtime.run_once() == 0  # parked: no longer attempted
+            failed = hooks.settings.max_attempts - 1
+            assert _attempts("failed") - before["failed"] == failed  # on /metrics
+            assert _attempts("parked") - before["parked"] == 1
             parked = (await client.get("/webhooks/deliveries?status=parked")).json()["items"]
             assert [d["id"] for d in parked] == [delivery_id]
             assert (await client.get("/webhooks/deliveries?status=pending")).json()["items"] == []
