@@ -10,4 +10,6 @@ class EventNotParked(NotFound):
 
 class BadWindow(InvalidInput):
     def __init__(self, since: str, until: str) -> None:
-        super().__init__(f"since ({since}) must be before until ({until})")
+        super().__init__(
+            f"since ({since}) must be before until ({until}), both between years 1 and 9999 UTC"
+        )

@@ -72,8 +72,11 @@ async def analytics(
     """Event-processing health of the events committed in [since, until) (default: the last
     24 hours): published, pending, parked, failed attempts (retries), success rate and p50/p95
     commit-to-broker-ack latency, per event type and overall."""
-    end = as_utc(until) if until else datetime.now(UTC)
-    start = as_utc(since) if since else end - timedelta(days=1)
+    try:  # a date at the edge of the calendar (year 1, 9999) has no UTC or no day before it
+        end = as_utc(until) if until else datetime.now(UTC)
+        start = as_utc(since) if since else end - timedelta(days=1)
+    except OverflowError as exc:
+        raise BadWindow(str(since), str(until)) from exc
     if start >= end:
         raise BadWindow(start.isoformat(), end.isoformat())
     return await event_analytics(session, start, end)

@@ -60,8 +60,9 @@ async def test_record_commits_and_rolls_back_with_the_callers_transaction(
                                                                        "error": "x"})  # fmt: skip
             raise RuntimeError("the change failed: its event goes with it")
     body = (await client.get("/events")).json()
-    assert [e["id"] for e in body["items"]] == kept == sorted(kept)
-    first = body["items"][0]
+    mine = [e for e in body["items"] if e["aggregate_id"] in ("g-1", "g-2")]  # not the app's
+    assert [e["id"] for e in mine] == kept == sorted(kept)
+    first = mine[0]
     assert first["type"] == "generation.requested" and first["aggregate_id"] == "g-1"
     assert first["correlation_id"] == "req-42" and first["schema_version"] == 1
     assert first["payload"] == {"generation_id": "g-1", "i": 0}  # extra fields are kept
@@ -85,7 +86,7 @@ async def test_pages_follow_after_in_order(client: AsyncClient, app_state: dict[
         page = (await client.get("/events", params=params)).json()
         if not page["items"]:
             break
-        seen += [e["id"] for e in page["items"]]
+        seen += [e["id"] for e in page["items"] if e["aggregate_id"] in ("a", "b")]
         after = page["next_after"]
     assert seen == ids
     assert (await client.get("/events", params={"limit": 0})).status_code == 422
@@ -139,7 +140,7 @@ async def test_retention_prunes_old_events_in_batches(
     assert await embedded.prune() == 2
     async with _sessions(app_state)() as session:
         left = (await session.scalars(select(OutboxEvent.id).order_by(OutboxEvent.id))).all()
-    assert list(left) == ids[3:]
+    assert [i for i in left if i in ids] == ids[3:]
 
 
 async def test_analytics_applies_its_window(client: AsyncClient, app_state: dict[str, Any]) -> None:
@@ -161,19 +162,23 @@ async def test_analytics_applies_its_window(client: AsyncClient, app_state: dict
                 )
             )
     body = (await client.get("/analytics/events")).json()  # the last 24 hours: 3 of 4
-    assert body["events"] == 3
-    overall = body["overall"]
+    # by type: the app may record events of its own meanwhile (mixins.outcome_recorded)
+    overall = next(t for t in body["by_type"] if t["type"] == "generation.requested")
     assert (overall["published"], overall["parked"], overall["pending"]) == (2, 1, 0)
     assert overall["retries"] == 0 + 1 + 2 and overall["success_rate"] == round(2 / 3, 4)
     assert overall["p50_latency_ms"] == pytest.approx(15, abs=0.1)
-    assert [t["type"] for t in body["by_type"]] == ["generation.requested"]
+    assert body["events"] >= 3 and body["overall"]["published"] >= 2
     since = (now - timedelta(hours=60)).isoformat()
     until = (now - timedelta(hours=1, minutes=30)).isoformat()
     narrow = await client.get("/analytics/events", params={"since": since, "until": until})
-    assert narrow.json()["events"] == 3  # 2 h, 3 h and 50 h old
+    assert narrow.json()["events"] == 3  # 2 h, 3 h and 50 h old (nothing else is that old)
     assert narrow.json()["overall"]["p95_latency_ms"] == pytest.approx(39, abs=0.1)
     backwards = await client.get("/analytics/events", params={"since": until, "until": since})
     assert backwards.status_code == 422
+    for edge in ({"until": "0001-01-01T00:00:00Z"}, {"since": "9999-12-31T23:59:59-05:00"}):
+        response = await client.get("/analytics/events", params=edge)
+        assert response.status_code == 422, response.text
+        assert_error_shape(response.json(), "invalid_input")
 
 
 async def test_the_log_waits_for_events_to_settle(
