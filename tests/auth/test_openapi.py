@@ -27,6 +27,8 @@ SCOPES = {
     ("GET", "/mixins/compatibility"): (None, None),
     ("POST", "/mixins/predict"): (None, None),
     ("POST", "/mixins/recommend"): (None, None),
+    ("GET", "/webhooks/deliveries"): ("admin", None),
+    ("POST", "/webhooks/deliveries/{delivery_id}/replay"): ("admin", None),
     ("GET", "/analytics/performance"): ("feedback", None),
     ("GET", "/analytics/feedback"): ("feedback", None),
     ("GET", "/analytics/mixins"): ("feedback", None),
