@@ -20,6 +20,7 @@ from app.events.models import OutboxEvent
 from app.events.repo import PENDING
 
 NATS_URL = "nats://127.0.0.1:4222"
+PREFIX = "agg-"  # the aggregates `produce` records events for
 
 
 def nats_running() -> bool:
@@ -95,16 +96,21 @@ async def produce(
                            "compositions": 1}  # fmt: skip
                 ids.append(
                     await outbox.record(
-                        session, "mixins.outcome_recorded", f"agg-{i % aggregates}", payload
+                        session, "mixins.outcome_recorded", f"{PREFIX}{i % aggregates}", payload
                     )
                 )
         await asyncio.sleep(0)
     return ids
 
 
-async def pending(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
+async def pending(sessionmaker: async_sessionmaker[AsyncSession], mine: bool = False) -> int:
+    """Pending events (`mine`: only those `produce` made; the app under test, when it runs in
+    the same test session, may record events of its own in the same database)."""
+    query = select(func.count()).where(PENDING)
+    if mine:
+        query = query.where(OutboxEvent.aggregate_id.like(f"{PREFIX}%"))
     async with sessionmaker() as session:
-        return int(await session.scalar(select(func.count()).where(PENDING)) or 0)
+        return int(await session.scalar(query) or 0)
 
 
 async def wait_until_published(

@@ -77,7 +77,9 @@ async def test_a_poison_event_is_parked_and_holds_its_aggregate_until_then(
         assert parked.attempts == 3 and "MaxPayloadError" in (parked.last_error or "")
         assert later.published_at is not None and later.published_at >= parked.parked_at
         assert _sample("codegen_events_publish_attempts_total", outcome="rejected") >= rejected + 3
-        assert sorted(m.event_id for m in await read_stream(settings)) == sorted([after, other])
+        mine = {poison, after, other}
+        on_stream = [m.event_id for m in await read_stream(settings) if m.event_id in mine]
+        assert sorted(on_stream) == sorted([after, other])
     finally:
         await delete_stream(settings)
 
@@ -121,7 +123,8 @@ async def test_dispatch_metrics_are_on_metrics(
     finally:
         await publisher.close()
         await delete_stream(settings)
-    assert _sample("codegen_events_publish_attempts_total", outcome="published") == published + 30
+    # at least: the app may record events of its own meanwhile, published with these
+    assert _sample("codegen_events_publish_attempts_total", outcome="published") >= published + 30
     assert _sample("codegen_events_batch_size_count") >= batches + 3
     assert _sample("codegen_events_outbox_lag_seconds") == 0.0
     text = (await client.get("/metrics")).text
@@ -150,8 +153,8 @@ async def test_a_full_batch_committed_here_is_dispatched_before_the_batch_timeou
         )
         await produce(sessions, 3, aggregates=3)  # a partial batch: held for the timeout
         await asyncio.sleep(1)
-        assert await pending(sessions) == 3
-        assert sorted(m.event_id for m in await read_stream(settings)) == sorted(ids)
+        assert await pending(sessions, mine=True) == 3
+        assert {m.event_id for m in await read_stream(settings)} >= set(ids)
         assert loop.time() - started < 30
     finally:
         await runtime.close()

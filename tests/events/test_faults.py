@@ -56,11 +56,13 @@ async def sessions(
 
 
 def _in_order(messages: list, ids: list[str]) -> None:  # type: ignore[type-arg]
-    """Every event on the stream exactly once, and each aggregate's events in recorded order."""
+    """Every event on the stream exactly once, and each aggregate's events in recorded order
+    (events the app under test recorded meanwhile may be on the stream too)."""
     on_stream = [m.event_id for m in messages]
     twice = {i: n for i, n in Counter(on_stream).items() if n > 1}
     assert not twice, f"{len(twice)} events on the stream more than once"
-    assert sorted(on_stream) == sorted(ids), "events missing from the stream"
+    wanted = set(ids)
+    assert sorted(i for i in on_stream if i in wanted) == sorted(ids), "events missing"
     by_aggregate: dict[str, list[str]] = {}
     for m in messages:
         by_aggregate.setdefault(m.aggregate_id, []).append(m.event_id)
@@ -81,7 +83,7 @@ async def test_broker_unreachable_loses_nothing_and_resends_are_dropped(
         while unreachable.state != "opened":  # the breaker opens after 3 failures in a row
             assert not task.done()
             await asyncio.sleep(0.05)
-        assert await pending(sessions) == 1000  # nothing published, nothing lost
+        assert await pending(sessions, mine=True) == 1000  # nothing published, nothing lost
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
@@ -104,7 +106,8 @@ async def test_broker_unreachable_loses_nothing_and_resends_are_dropped(
         resent = sum(duplicate for _, duplicate in acks)
         report(f"broker back: 1000 events published in {took:.2f} s; {resent} re-sends "
                "dropped by JetStream, 0 duplicates on the stream")  # fmt: skip
-        assert resent == 100 and len(acks) == 1000
+        mine = set(ids)
+        assert resent == 100 and len([i for i, _ in acks if i in mine]) == 1000
     finally:
         await publisher.close()
         await delete_stream(up)
@@ -131,12 +134,14 @@ async def test_a_dispatcher_killed_mid_dispatch_loses_nothing(
     ids = await produce(sessions, 4000, aggregates=200, per_commit=500)
     worker = _worker(settings, fields)
     try:
-        while (left := await pending(sessions)) > 3000:  # a quarter dispatched: kill it now
+        while (
+            left := await pending(sessions, mine=True)
+        ) > 3000:  # a quarter dispatched: kill it now
             assert worker.poll() is None, worker.stderr.read() if worker.stderr else ""
             await asyncio.sleep(0.01)
         worker.send_signal(signal.SIGKILL)
         worker.wait(10)
-        left = await pending(sessions)
+        left = await pending(sessions, mine=True)
         assert 0 < left < 4000, "the kill did not land mid-dispatch"
         on_stream = len(await read_stream(up))
         worker = _worker(settings, fields)  # the restart
@@ -195,7 +200,7 @@ async def test_two_dispatchers_on_postgresql_never_publish_the_same_event(
         a, b = (set(p) for p in published)
         assert len(a) == len(published[0]) and len(b) == len(published[1])
         assert not a & b, f"{len(a & b)} events published by both dispatchers"
-        assert a | b == set(ids)
+        assert a | b >= set(ids)
         assert a and b, "one dispatcher did all the work: they did not run concurrently"
         _in_order(await read_stream(up), ids)
         rate = 10_000 / took
