@@ -33,6 +33,7 @@ def _settings(url: str, tmp_path: Path, **database: object) -> Settings:
     settings.mixins.model_path = tmp_path / "mixin_model"
     settings.verification.workers = 1
     settings.retention.interval_s = 3600
+    settings.health.cache_s = 0.0  # these tests break storage and look at once
     return settings
 
 
