@@ -23,9 +23,19 @@ class Window:
     until: datetime
 
 
+class WindowOutOfRange(InvalidInput):
+    code = "invalid_window"
+
+    def __init__(self) -> None:
+        super().__init__("the window reaches past the calendar's limits (years 1-9999, UTC)")
+
+
 def window(since: datetime | None, until: datetime | None) -> Window:
-    end = as_utc(until) if until else datetime.now(UTC)
-    start = as_utc(since) if since else end - DEFAULT_SPAN
+    try:
+        end = as_utc(until) if until else datetime.now(UTC)
+        start = as_utc(since) if since else end - DEFAULT_SPAN
+    except OverflowError as exc:  # e.g. until 0001-01-01: a day before it is no date
+        raise WindowOutOfRange() from exc
     if start >= end:
         raise InvalidWindow(start, end)
     return Window(start, end)

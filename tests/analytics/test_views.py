@@ -171,3 +171,12 @@ async def test_a_reversed_window_is_422(client: AsyncClient) -> None:
         response = await client.get(f"/analytics/{view}", params=reversed_window)
         assert response.status_code == 422, view
         assert response.json()["error"] in ("invalid_window", "invalid_input")
+
+
+async def test_windows_at_the_calendars_edges_are_422_not_500(client: AsyncClient) -> None:
+    edges = [{"until": "0001-01-01T00:00:00Z"}, {"since": "9999-12-31T23:00:00-05:00"}]
+    for params in edges:
+        response = await client.get("/analytics/performance", params=params)
+        assert response.status_code == 422, params
+        assert response.json()["error"] == "invalid_window"
+    assert (await client.get("/analytics/feedback", params={"until": "0.5"})).status_code == 422
