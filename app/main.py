@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             pattern_metrics = MetricsExporter(sessionmaker, settings.feedback.metrics_refresh_s)
             pattern_metrics.start()  # /metrics codegen_pattern_* gauges, from the database
             stack.push_async_callback(pattern_metrics.close)
+            feedback.on_recorded = pattern_metrics.request_refresh
             tuner = PatternTuner(settings.feedback, sessionmaker, thresholds, pattern_metrics)
             mixins = await MixinService.create(settings, sessionmaker)
             stack.push_async_callback(mixins.close)
@@ -142,8 +143,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         patterns_router,
         events_router,
         alerts_router,
-        webhooks_router,
         analytics_router,
+        webhooks_router,
     ):
         app.include_router(module.router)
     install_metrics(app)
