@@ -28,6 +28,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.events import outbox
 from app.feedback.models import PatternThreshold
 
 log = logging.getLogger(__name__)
@@ -106,6 +107,9 @@ class ThresholdStore:
                 figures=figures,
             )
             session.add(row)
+            await session.flush()
+            change = {"patterns": [pattern], "threshold": threshold, "version": row.version}
+            await outbox.record(session, "patterns.tuned", "patterns", change)
             return row
 
         return await self._serialised(pattern, write)
@@ -125,6 +129,12 @@ class ThresholdStore:
                 restored = await session.get(PatternThreshold, active.previous_id)
                 if restored is not None:
                     restored.active = True
+            back = {
+                "patterns": [pattern],
+                "rolled_back_version": active.version,
+                "version": restored.version if restored else None,
+            }
+            await outbox.record(session, "patterns.tuned", "patterns", back)
             return Rollback(pattern, active, restored)
 
         return await self._serialised(pattern, write)

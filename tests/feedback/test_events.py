@@ -39,3 +39,16 @@ async def test_verdicts_and_ratings_are_events_once_each(client: AsyncClient) ->
     assert events[0]["payload"]["verdict"] == "correct"
     assert events[1]["payload"]["rating"] == 4
     assert {e["aggregate_id"] for e in events} == {generation["id"]}
+
+
+async def test_applying_and_rolling_back_a_threshold_are_events(
+    client: AsyncClient, app_state: dict[str, Any]
+) -> None:
+    store = app_state["thresholds"]
+    before = (await client.get("/events", params={"limit": 1000})).json()["items"]
+    assert await store.apply("kind.reducer", 0.7, {}, None) is not None
+    assert await store.rollback("kind.reducer") is not None
+    items = (await client.get("/events", params={"limit": 1000})).json()["items"][len(before) :]
+    tuned = [e for e in items if e["type"] == "patterns.tuned"]
+    assert [e["payload"]["patterns"] for e in tuned] == [["kind.reducer"], ["kind.reducer"]]
+    assert tuned[0]["payload"]["threshold"] == 0.7 and tuned[1]["payload"]["version"] is None
