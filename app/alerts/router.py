@@ -41,7 +41,7 @@ async def alerts(
     session: SessionDep,
     state: State = "firing",
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
 ) -> AlertPage:
     """Alerts Alertmanager sent here, newest first: `firing` (default), `resolved` or `all`."""
     return await service.page(session, state, limit, offset)

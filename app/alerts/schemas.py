@@ -34,7 +34,7 @@ class AlertmanagerWebhook(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    version: Annotated[str, Field(max_length=8)]
+    version: Annotated[str, Field(max_length=8, json_schema_extra={"enum": ["4"]})]
     groupKey: Annotated[str, Field(max_length=4096)] = ""
     truncatedAlerts: int = 0
     status: AlertStatus

@@ -9,6 +9,8 @@ class EventNotParked(NotFound):
 
 
 class BadWindow(InvalidInput):
+    code = "invalid_window"
+
     def __init__(self, since: str, until: str) -> None:
         super().__init__(
             f"since ({since}) must be before until ({until}), both between years 1 and 9999 UTC"

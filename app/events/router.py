@@ -16,6 +16,7 @@ from app.events import service
 from app.events.analytics import event_analytics
 from app.events.errors import BadWindow
 from app.events.schemas import EventAnalytics, EventPage, ParkedEvent, ParkedList
+from app.timestamps import IsoDatetime
 
 router = APIRouter(tags=["events"])
 ADMIN = [requires("admin")]
@@ -67,7 +68,7 @@ async def replay(session: SessionDep, event_id: str) -> ParkedEvent:
     responses=error_responses(422, *auth_errors("feedback")),
 )
 async def analytics(
-    session: SessionDep, since: datetime | None = None, until: datetime | None = None
+    session: SessionDep, since: IsoDatetime | None = None, until: IsoDatetime | None = None
 ) -> EventAnalytics:
     """Event-processing health of the events committed in [since, until) (default: the last
     24 hours): published, pending, parked, failed attempts (retries), success rate and p50/p95

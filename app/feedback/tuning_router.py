@@ -1,6 +1,5 @@
 """HTTP routes for pattern metrics, tuning and thresholds; the work is PatternTuner's."""
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -10,6 +9,7 @@ from app.db import SessionDep
 from app.errors import error_responses
 from app.feedback.tuning_schemas import MetricsOut, RollbackOut, ThresholdsOut, TuneOut
 from app.feedback.tuning_service import PatternTuner
+from app.timestamps import IsoDatetime
 
 router = APIRouter(prefix="/patterns", tags=["feedback"])
 
@@ -30,8 +30,12 @@ TunerDep = Annotated[PatternTuner, Depends(get_tuner)]
 async def metrics(
     tuner: TunerDep,
     session: SessionDep,
-    since: Annotated[datetime | None, Query(description="created_at >= since (ISO 8601)")] = None,
-    until: Annotated[datetime | None, Query(description="created_at <= until (ISO 8601)")] = None,
+    since: Annotated[
+        IsoDatetime | None, Query(description="created_at >= since (ISO 8601)")
+    ] = None,
+    until: Annotated[
+        IsoDatetime | None, Query(description="created_at <= until (ISO 8601)")
+    ] = None,
 ) -> MetricsOut:
     """Per pattern with feedback in the window: weighted and raw TP/FP/FN/partial/TN counts,
     precision = (TP + partial/2) / (TP + FP + partial), recall = TP / (TP + FN), F1, and Wilson

@@ -26,7 +26,9 @@ SEMANTIC_REJECTIONS: dict[str, frozenset[str]] = {
     "POST /generate/plan": _PRD,
     "POST /feedback/patterns": _IDEMPOTENCY
     | {"unknown_detection", "pattern_mismatch", "verdict_does_not_fit", "detection_required"},
-    "POST /generations/{generation_id}/feedback": _IDEMPOTENCY,
+    # `files` keys may not hold NUL (PostgreSQL text cannot): pydantic states that constraint
+    # on dict keys nowhere in the schema (no propertyNames), so such a body looks valid
+    "POST /generations/{generation_id}/feedback": _IDEMPOTENCY | {"invalid_input"},
     **{f"GET /analytics/{view}": _WINDOW for view in ("performance", "feedback", "mixins")},
     "GET /analytics/patterns": _WINDOW,
     "GET /analytics/events": _WINDOW,

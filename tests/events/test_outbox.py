@@ -178,7 +178,7 @@ async def test_analytics_applies_its_window(client: AsyncClient, app_state: dict
     for edge in ({"until": "0001-01-01T00:00:00Z"}, {"since": "9999-12-31T23:59:59-05:00"}):
         response = await client.get("/analytics/events", params=edge)
         assert response.status_code == 422, response.text
-        assert_error_shape(response.json(), "invalid_input")
+        assert_error_shape(response.json(), "invalid_window")
 
 
 async def test_the_log_waits_for_events_to_settle(
