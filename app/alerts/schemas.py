@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.timestamps import IsoDatetime
+
 AlertStatus = Literal["firing", "resolved"]
 State = Literal["firing", "resolved", "all"]
 Fingerprint = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[0-9a-zA-Z]+$")]
@@ -23,8 +25,8 @@ class NotifiedAlert(BaseModel):
     status: AlertStatus
     labels: LabelSet
     annotations: LabelSet = {}
-    startsAt: datetime
-    endsAt: datetime | None = None
+    startsAt: IsoDatetime
+    endsAt: IsoDatetime | None = None
     generatorURL: Annotated[str, Field(max_length=4096)] = ""
     fingerprint: Fingerprint
 
