@@ -38,7 +38,7 @@ class AlertmanagerWebhook(BaseModel):
 
     version: Annotated[str, Field(max_length=8, json_schema_extra={"enum": ["4"]})]
     groupKey: Annotated[str, Field(max_length=4096)] = ""
-    truncatedAlerts: int = 0
+    truncatedAlerts: Annotated[int, Field(strict=True, ge=0)] = 0  # not `false`, not 1.0
     status: AlertStatus
     receiver: Annotated[str, Field(max_length=200)] = ""
     alerts: Annotated[list[NotifiedAlert], Field(max_length=1000)]
