@@ -7,7 +7,7 @@ newer Alertmanager that adds some still delivers.
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from app.timestamps import IsoDatetime
 
@@ -31,6 +31,12 @@ class NotifiedAlert(BaseModel):
     fingerprint: Fingerprint
 
 
+def _not_bool(value: object) -> object:
+    if isinstance(value, bool):  # JSON false is not the integer 0
+        raise ValueError("an integer is expected, not a boolean")
+    return value
+
+
 class AlertmanagerWebhook(BaseModel):
     """What Alertmanager's webhook receiver POSTs: a group's alerts, firing and resolved."""
 
@@ -38,7 +44,7 @@ class AlertmanagerWebhook(BaseModel):
 
     version: Annotated[str, Field(max_length=8, json_schema_extra={"enum": ["4"]})]
     groupKey: Annotated[str, Field(max_length=4096)] = ""
-    truncatedAlerts: Annotated[int, Field(strict=True, ge=0)] = 0  # not `false`, not 1.0
+    truncatedAlerts: Annotated[int, BeforeValidator(_not_bool), Field(ge=0)] = 0
     status: AlertStatus
     receiver: Annotated[str, Field(max_length=200)] = ""
     alerts: Annotated[list[NotifiedAlert], Field(max_length=1000)]
