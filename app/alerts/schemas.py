@@ -44,7 +44,7 @@ class AlertmanagerWebhook(BaseModel):
 
     version: Annotated[str, Field(max_length=8, json_schema_extra={"enum": ["4"]})]
     groupKey: Annotated[str, Field(max_length=4096)] = ""
-    truncatedAlerts: Annotated[int, BeforeValidator(_not_bool), Field(ge=0)] = 0
+    truncatedAlerts: Annotated[int, BeforeValidator(_not_bool)] = 0
     status: AlertStatus
     receiver: Annotated[str, Field(max_length=200)] = ""
     alerts: Annotated[list[NotifiedAlert], Field(max_length=1000)]
